@@ -56,7 +56,7 @@ interface LogEntry {
 }
 
 export const STORE_FORMAT = 1;
-const DATA_FILE = 'data.mdb';
+export const DATA_FILE = 'data.mdb';
 const CATCH_UP_CHUNK = 1000;
 const COMPACT_CHUNK = 2000;
 const EMPTY = new Uint8Array(0);
@@ -99,7 +99,10 @@ export async function openLmdbBackend(opts: LmdbOptions): Promise<LmdbBackend> {
 
 /** Opens (or creates) the LMDB environment of a store directory, turning LMDB's errors into ones that say what to do. */
 export function openEnv(dir: string, readOnly: boolean): RootDatabase {
-  const file = path.join(dir, DATA_FILE);
+  return openEnvFile(path.join(dir, DATA_FILE), readOnly, dir);
+}
+
+export function openEnvFile(file: string, readOnly: boolean, dir = path.dirname(file)): RootDatabase {
   checkDataFile(file, dir);
   let env: RootDatabase;
   try {
@@ -126,6 +129,10 @@ export function openEnv(dir: string, readOnly: boolean): RootDatabase {
   }
   return env;
 }
+
+/** The revision recorded in an open environment. */
+export const storedRevision = (env: RootDatabase): number =>
+  env.openDB<number, string>({ name: 'meta' }).get('rev') ?? 0;
 
 const LMDB_MAGIC = 0xbeefc0de;
 const META_MAGIC_OFFSET = 24;
