@@ -4,7 +4,7 @@
  *   log    revision → LogEntry          every write appends one entry; the revision *is* the key
  *   index  key → latest revision        including tombstones, until compaction removes them
  *   ttl    [expiresAtMs, key] → rev     keys to delete when their time is up
- *   meta   'format' | 'rev' | 'compact'
+ *   meta   'format' | 'compact'        (the head revision is the last log key)
  *
  * Each entry links to the key's previous entry (`p`), so the value of a key at any revision is found by walking back
  * from the index. Writes are validated and applied inside one LMDB write transaction each; lmdb-js batches all the
@@ -117,7 +117,7 @@ export function openEnvFile(file: string, readOnly: boolean, dir = path.dirname(
   }
   const meta = env.openDB<number, string>({ name: 'meta' });
   const format = meta.get('format');
-  if (format === undefined && !readOnly && meta.get('rev') === undefined) {
+  if (format === undefined && !readOnly && storedRevision(env) === 0) {
     meta.putSync('format', STORE_FORMAT);
   } else if (format !== STORE_FORMAT) {
     env.close();
@@ -130,9 +130,14 @@ export function openEnvFile(file: string, readOnly: boolean, dir = path.dirname(
   return env;
 }
 
-/** The revision recorded in an open environment. */
-export const storedRevision = (env: RootDatabase): number =>
-  env.openDB<number, string>({ name: 'meta' }).get('rev') ?? 0;
+/**
+ * The head revision of an open environment: the last log key (compaction never removes the newest entry), or the
+ * compact revision of a store whose log is empty.
+ */
+export function storedRevision(env: RootDatabase): number {
+  for (const rev of env.openDB<LogEntry, number>({ name: 'log' }).getKeys({ reverse: true, limit: 1 })) return rev;
+  return env.openDB<number, string>({ name: 'meta' }).get('compact') ?? 0;
+}
 
 const LMDB_MAGIC = 0xbeefc0de;
 const META_MAGIC_OFFSET = 24;
@@ -210,7 +215,7 @@ export class LmdbBackend implements Backend {
     this.index = env.openDB<number, string>({ name: 'index' });
     this.ttl = env.openDB<number, [number, string]>({ name: 'ttl' });
     this.meta = env.openDB<number, string>({ name: 'meta' });
-    this.assignedRev = this.committedRev = this.meta.get('rev') ?? 0;
+    this.assignedRev = this.committedRev = storedRevision(env);
     this.compactRev = this.meta.get('compact') ?? 0;
     this.compaction = { ...DEFAULT_COMPACTION, ...stripUndefined(opts.compaction ?? {}) };
     this.watchBuffer = opts.watchBuffer ?? DEFAULT_WATCH_BUFFER;
@@ -335,9 +340,9 @@ export class LmdbBackend implements Backend {
       entry.x = entry.t + ttlSeconds * 1000;
       this.ttl.put([entry.x, key], rev);
     }
-    this.log.put(rev, entry);
+    // Revisions only grow, so the log is append-only: MDB_APPEND fills pages instead of splitting them in half.
+    appendPut(this.log, rev, entry);
     this.index.put(key, rev);
-    this.meta.put('rev', rev);
     const kv = entry.d ? { key, value: EMPTY, createRevision: 0, modRevision: rev, version: 0 } : toKv(rev, entry);
     const event: WatchEvent = { type: entry.d ? 'delete' : 'put', kv, prevKv };
     return { result: kv, event, rev };
@@ -354,8 +359,10 @@ export class LmdbBackend implements Backend {
     const committed = this.env.transaction(() => {
       if (this.failure) return;
       outcome = fn();
-    }) as Promise<unknown> & { flushed?: Promise<unknown> };
-    const done = committed.then(() => committed.flushed);
+    });
+    // With overlappingSync a commit is visible before it is durable; `env.flushed` resolves once the latest commit
+    // is on disk. (lmdb-js in fact resolves the commit after its sync, but the ack must not depend on that.)
+    const done = committed.then(() => this.env.flushed);
     this.inflight.add(done);
     try {
       await done;
@@ -473,13 +480,14 @@ export class LmdbBackend implements Backend {
     const { keepRevisions, keepMinutes } = this.compaction;
     const byCount = keepRevisions > 0 ? this.committedRev - keepRevisions + 1 : 0;
     const cutoff = keepMinutes > 0 ? Date.now() - keepMinutes * 60_000 : -Infinity;
-    let target = this.compactRev;
-    // Entries are in revision (hence time) order; gaps are entries already compacted.
-    for (const { key: rev, value: e } of this.log.getRange({ start: this.compactRev, end: this.committedRev })) {
-      if (rev >= byCount && e.t >= cutoff) break;
+    // Everything below byCount goes; above it, entries are in revision (hence time) order, so scan for the cutoff.
+    let target = Math.min(Math.max(this.compactRev, byCount), this.committedRev);
+    for (const { key: rev, value: e } of this.log.getRange({ start: target, end: this.committedRev })) {
+      if (e.t >= cutoff) break;
       target = rev + 1;
-      if (target - this.compactRev >= COMPACT_CHUNK * 10) break;
     }
+    // compactTo works in chunks of COMPACT_CHUNK revisions, one transaction each, until it reaches the target: it
+    // keeps up with any sustained write rate instead of doing a fixed amount per interval.
     if (target > this.compactRev) await this.compactTo(target).catch(() => {});
   }
 
@@ -546,6 +554,12 @@ interface LiveWatcher {
   prefix: string;
   queue: WatchQueue;
 }
+
+/** lmdb-js accepts put options at run time; its types only declare them on putSync. */
+const appendPut = (db: Database<LogEntry, number>, rev: number, entry: LogEntry) =>
+  (db.put as unknown as (k: number, v: LogEntry, o: { append: boolean }) => Promise<boolean>).call(db, rev, entry, {
+    append: true,
+  });
 
 function toKv(rev: number, e: LogEntry): KeyValue {
   return { key: e.k, value: e.v ?? EMPTY, createRevision: e.c, modRevision: rev, version: e.n };
