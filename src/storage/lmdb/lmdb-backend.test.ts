@@ -85,6 +85,11 @@ describe('lmdb backend', () => {
     }
   });
 
+  it('an impossible data dir fails at once with the path (not a hang)', async () => {
+    const err = await rejectsWith(openLmdbBackend({ dir: '/proc/k8ts-nope/store' }), 'Corrupt');
+    assert.match(err.message, /\/proc\/k8ts-nope/);
+  });
+
   it('continuous compaction keeps the file bounded under a hot key', async () => {
     await withStore({ compaction: { keepRevisions: 200, keepMinutes: 0, intervalMs: 50 } }, async (b) => {
       const value = new Uint8Array(2048).fill(7);

@@ -33,6 +33,7 @@ import {
 import { compacted, conflict, futureRevision, keyExists, keyNotFound, StorageError } from '../errors.ts';
 import type { CompactionOptions } from '../index.ts';
 import { DEFAULT_WATCH_BUFFER, WatchQueue } from '../watch-queue.ts';
+import { mkdirp } from '../../util/fs.ts';
 import { DirLock } from './lock.ts';
 
 /** On-disk log record. Short field names: it is stored once per revision. */
@@ -82,7 +83,7 @@ type Outcome<T> = { result: T; event?: WatchEvent; rev?: number } | { error: Sto
 export async function openLmdbBackend(opts: LmdbOptions): Promise<LmdbBackend> {
   const dir = path.resolve(opts.dir);
   try {
-    fs.mkdirSync(dir, { recursive: true });
+    mkdirp(dir);
   } catch (err) {
     throw new StorageError('Corrupt', `cannot create the store directory ${dir}: ${(err as Error).message}`, {
       cause: err,

@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { StorageError } from '../errors.ts';
+import { mkdirp } from '../../util/fs.ts';
 import { DirLock } from './lock.ts';
 import { DATA_FILE, openEnv, openEnvFile, storedRevision } from './lmdb-backend.ts';
 
@@ -46,7 +47,7 @@ export async function restoreSnapshot(
         `an empty --data-dir`,
     );
   }
-  fs.mkdirSync(storeDir, { recursive: true });
+  mkdirp(storeDir);
   // Taking the store's lock refuses a restore under a running server, even with --force.
   const lock = DirLock.acquire(storeDir);
   try {
