@@ -1,4 +1,11 @@
 import { Command, Option } from 'commander';
+import { isIP } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { loadOpenApi } from '../apiserver/openapi/index.ts';
+import { ensurePki } from '../apiserver/pki/index.ts';
+import { ApiServer } from '../apiserver/server.ts';
+import { writeKubeconfig } from '../client/kubeconfig.ts';
 import { openBackend, storeDir, type Backend, type StoreConfig } from '../storage/index.ts';
 import { logger, type Logger } from '../util/log.ts';
 import { dataDirOption, errorMessage, nonNegativeInt } from './options.ts';
@@ -6,8 +13,9 @@ import { dataDirOption, errorMessage, nonNegativeInt } from './options.ts';
 /** `k8ts server`: the control plane in one process. */
 export function serverCommand(): Command {
   return new Command('server')
-    .description('run the control plane (for now: open the store, report it ready, and wait for SIGTERM/SIGINT)')
+    .description('run the control plane: the store and the Kubernetes API server (until SIGTERM/SIGINT)')
     .addOption(dataDirOption())
+    .option('--listen <host:port>', 'address the API server listens on', '0.0.0.0:6443')
     .addOption(new Option('--store <kind>', 'where cluster state is stored').choices(['lmdb', 'etcd']).default('lmdb'))
     .option('--etcd-endpoints <urls>', 'comma-separated etcd client URLs (with --store etcd)')
     .option(
@@ -41,6 +49,7 @@ export function serverCommand(): Command {
 
 interface ServerFlags {
   dataDir: string;
+  listen: string;
   store: 'lmdb' | 'etcd';
   etcdEndpoints?: string;
   compactionKeepRevisions?: number;
@@ -50,21 +59,24 @@ interface ServerFlags {
 export interface ServerConfig {
   dataDir: string;
   store: StoreConfig;
+  listen: { host: string; port: number };
 }
 
 /** Flags → a complete config, or a usage error (exit 2) naming the flag to fix. */
 function completeConfig(flags: ServerFlags, cmd: Command): ServerConfig {
   const usage = (message: string): never => cmd.error(message, { exitCode: 2, code: 'k8ts.usage' });
+  const listen = parseListen(flags.listen ?? '0.0.0.0:6443', usage);
   const compactionFlags = flags.compactionKeepRevisions !== undefined || flags.compactionKeepMinutes !== undefined;
   if (flags.store === 'etcd') {
     const endpoints = (flags.etcdEndpoints ?? '').split(',').map((s) => s.trim()).filter(Boolean);
     if (endpoints.length === 0) usage('--store etcd needs --etcd-endpoints (e.g. --etcd-endpoints http://127.0.0.1:2379)');
     if (compactionFlags) usage('--compaction-keep-* apply to the embedded store only; drop them with --store etcd');
-    return { dataDir: flags.dataDir, store: { kind: 'etcd', endpoints } };
+    return { dataDir: flags.dataDir, listen, store: { kind: 'etcd', endpoints } };
   }
   if (flags.etcdEndpoints !== undefined) usage('--etcd-endpoints is only used with --store etcd; add --store etcd');
   return {
     dataDir: flags.dataDir,
+    listen,
     store: {
       kind: 'lmdb',
       dataDir: flags.dataDir,
@@ -92,7 +104,8 @@ export async function runServer(config: ServerConfig, signal: AbortSignal, log: 
   try {
     const backend = await startStore(config.store);
     running.push({ name: 'store', stop: () => backend.close() });
-    // The API server (next issue) starts here, on `backend`, once the store is ready.
+    const api = await startApiServer(config, backend);
+    running.push({ name: 'apiserver', stop: () => api.stop() });
     log.info({ dataDir: config.dataDir }, 'server running');
     await untilAborted(signal);
   } catch (err) {
@@ -130,6 +143,50 @@ async function startStore(config: StoreConfig): Promise<Backend> {
     const context = `cannot open the ${config.kind} store at ${location}`;
     throw new Error(message.includes(location) ? message : `${context}: ${message}`, { cause: err });
   }
+}
+
+/**
+ * Certificates (created on first start), the API server on the store, and DIR/admin.kubeconfig pointing at it.
+ * Started only once the store is ready.
+ */
+async function startApiServer(config: ServerConfig, backend: Backend): Promise<ApiServer> {
+  const log = logger('apiserver');
+  const { host, port } = config.listen;
+  const local = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  const ips = [local, ...nonLoopbackAddresses()].filter((ip) => isIP(ip));
+  const hosts = isIP(local) ? [] : [local];
+  const pki = await ensurePki(config.dataDir, { hosts, ips });
+  for (const g of pki.generated) log.info({ generated: g }, 'certificate issued');
+  const openapi = await loadOpenApi();
+  const api = new ApiServer({
+    backend,
+    tls: { cert: pki.serverCert, key: pki.serverKey, ca: pki.caCert },
+    host,
+    port,
+    log,
+    openapi,
+  });
+  await api.start();
+  const server = `https://${local.includes(':') ? `[${local}]` : local}:${api.port}`;
+  const kubeconfig = path.join(config.dataDir, 'admin.kubeconfig');
+  await writeKubeconfig(kubeconfig, { server, caPem: pki.caCert, certPem: pki.adminCert, keyPem: pki.adminKey, clusterName: 'k8ts', userName: 'k8ts-admin', contextName: 'k8ts' });
+  log.info({ server, kubeconfig }, 'API server ready');
+  process.stdout.write(`k8ts server: API server ready at ${server}\nexport KUBECONFIG=${kubeconfig}\n`);
+  return api;
+}
+
+function parseListen(value: string, usage: (m: string) => never): { host: string; port: number } {
+  const m = /^(\[[^\]]+\]|[^:]*):(\d+)$/.exec(value);
+  const port = m ? Number(m[2]) : NaN;
+  if (!m || port > 65535) usage(`--listen ${value}: expected HOST:PORT, e.g. 0.0.0.0:6443 or 127.0.0.1:6443`);
+  return { host: m![1]!.replace(/^\[|\]$/g, '') || '0.0.0.0', port };
+}
+
+function nonLoopbackAddresses(): string[] {
+  return Object.values(os.networkInterfaces())
+    .flat()
+    .filter((a): a is os.NetworkInterfaceInfo => !!a && !a.internal)
+    .map((a) => a.address);
 }
 
 /** Resolves when `signal` aborts, keeping the process alive until then (signal handlers alone do not). */
