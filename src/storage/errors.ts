@@ -1,4 +1,4 @@
-import type { KeyValue } from './backend.ts';
+import { MAX_KEY_BYTES, MAX_VALUE_BYTES, type KeyValue } from './backend.ts';
 
 /**
  * Stable codes for every failure a Backend reports. The API server maps them to a Kubernetes Status in one place:
@@ -60,3 +60,23 @@ export const compacted = (revision: number, compactRevision: number) =>
   );
 export const futureRevision = (revision: number, current: number) =>
   new StorageError('FutureRevision', `revision ${revision} is newer than the current revision ${current}`);
+
+/** Both backends refuse oversized keys and values before writing anything (TooLarge names the size and the limit). */
+export function checkKeySize(key: string): void {
+  const bytes = Buffer.byteLength(key, 'utf8');
+  if (bytes > MAX_KEY_BYTES) {
+    throw new StorageError('TooLarge', `key ${key.slice(0, 64)}… is ${bytes} bytes, over the limit of ${MAX_KEY_BYTES} bytes`, {
+      key,
+    });
+  }
+}
+
+export function checkValueSize(key: string, value: Uint8Array): void {
+  if (value.byteLength > MAX_VALUE_BYTES) {
+    throw new StorageError(
+      'TooLarge',
+      `value of ${key} is ${value.byteLength} bytes, over the limit of ${MAX_VALUE_BYTES} bytes`,
+      { key },
+    );
+  }
+}

@@ -29,8 +29,6 @@ import {
   type IWatchResponse,
 } from 'etcd3';
 import {
-  MAX_KEY_BYTES,
-  MAX_VALUE_BYTES,
   type Backend,
   type DeleteOptions,
   type GetOptions,
@@ -43,7 +41,16 @@ import {
   type WatchOptions,
   type WriteOptions,
 } from '../backend.ts';
-import { compacted, conflict, futureRevision, keyExists, keyNotFound, StorageError } from '../errors.ts';
+import {
+  checkKeySize,
+  checkValueSize,
+  compacted,
+  conflict,
+  futureRevision,
+  keyExists,
+  keyNotFound,
+  StorageError,
+} from '../errors.ts';
 import { DEFAULT_WATCH_BUFFER, WatchQueue } from '../watch-queue.ts';
 
 export interface EtcdBackendOptions {
@@ -201,25 +208,12 @@ class EtcdBackend implements Backend {
   }
 
   private checkKey(key: string): Buffer {
-    const bytes = Buffer.byteLength(key, 'utf8');
-    if (bytes > MAX_KEY_BYTES) {
-      throw new StorageError(
-        'TooLarge',
-        `key ${key.slice(0, 64)}… is ${bytes} bytes, more than the limit of ${MAX_KEY_BYTES} bytes`,
-        { key },
-      );
-    }
+    checkKeySize(key);
     return this.wire(key);
   }
 
   private checkValue(key: string, value: Uint8Array): Buffer {
-    if (value.byteLength > MAX_VALUE_BYTES) {
-      throw new StorageError(
-        'TooLarge',
-        `value of ${key} is ${value.byteLength} bytes, more than the limit of ${MAX_VALUE_BYTES} bytes`,
-        { key },
-      );
-    }
+    checkValueSize(key, value);
     return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
   }
 

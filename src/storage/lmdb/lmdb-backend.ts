@@ -16,8 +16,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { open, type Database, type RootDatabase } from 'lmdb';
 import {
-  MAX_KEY_BYTES,
-  MAX_VALUE_BYTES,
   type Backend,
   type DeleteOptions,
   type GetOptions,
@@ -30,7 +28,16 @@ import {
   type WatchOptions,
   type WriteOptions,
 } from '../backend.ts';
-import { compacted, conflict, futureRevision, keyExists, keyNotFound, StorageError } from '../errors.ts';
+import {
+  checkKeySize,
+  checkValueSize,
+  compacted,
+  conflict,
+  futureRevision,
+  keyExists,
+  keyNotFound,
+  StorageError,
+} from '../errors.ts';
 import type { CompactionOptions } from '../index.ts';
 import { DEFAULT_WATCH_BUFFER, WatchQueue } from '../watch-queue.ts';
 import { mkdirp } from '../../util/fs.ts';
@@ -566,18 +573,9 @@ function toKv(rev: number, e: LogEntry): KeyValue {
   return { key: e.k, value: e.v ?? EMPTY, createRevision: e.c, modRevision: rev, version: e.n };
 }
 
-export function checkSizes(key: string, value: Uint8Array): void {
-  const keyBytes = Buffer.byteLength(key);
-  if (keyBytes > MAX_KEY_BYTES) {
-    throw new StorageError('TooLarge', `key is ${keyBytes} bytes, over the limit of ${MAX_KEY_BYTES} bytes`, { key });
-  }
-  if (value.byteLength > MAX_VALUE_BYTES) {
-    throw new StorageError(
-      'TooLarge',
-      `value for ${key} is ${value.byteLength} bytes, over the limit of ${MAX_VALUE_BYTES} bytes`,
-      { key },
-    );
-  }
+function checkSizes(key: string, value: Uint8Array): void {
+  checkKeySize(key);
+  checkValueSize(key, value);
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {
