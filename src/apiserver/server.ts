@@ -26,6 +26,7 @@ import {
 import { handleResource } from './handlers.ts';
 import { toStatusError, writeJson, writeStatus } from './http.ts';
 import { serveOpenApi, type OpenApi } from './openapi/index.ts';
+import { openApiV2, serveOpenApiV2, type OpenApiV2 } from './openapi/v2/index.ts';
 import { userFromSocket } from './pki/index.ts';
 import { Registry } from './registry/index.ts';
 import { parseRequest } from './request.ts';
@@ -46,6 +47,7 @@ export class ApiServer {
   private server: https.Server | undefined;
   private readonly watches = new Set<() => void>();
   private address = '';
+  private v2: OpenApiV2 | undefined;
 
   constructor(private readonly opts: ApiServerOptions) {
     this.registry = new Registry(opts.backend, {
@@ -132,6 +134,7 @@ export class ApiServer {
       return writeJson(res, 200, path === '/api' ? apiVersions(this.address) : apiGroupList());
     }
     if (path === '/openapi/v3' || path.startsWith('/openapi/v3/')) return this.openapi(path, req, res);
+    if (path === '/openapi/v2') return this.openapiV2(path, req, res);
     const request = parseRequest(req.method ?? 'GET', path, url.searchParams);
     if (request.kind === 'nonresource') {
       const parts = path.split('/').filter(Boolean);
@@ -163,6 +166,15 @@ export class ApiServer {
       },
       log: (msg, err) => this.opts.log.warn({ err }, msg),
     });
+  }
+
+  /** Swagger 2.0, as protobuf or JSON: kubectl 1.27/1.28 read it for apply and explain. Built on first use. */
+  private openapiV2(path: string, req: IncomingMessage, res: ServerResponse): void {
+    if (!this.opts.openapi) throw pathNotFound(path);
+    this.v2 ??= openApiV2(this.opts.openapi, { version: KUBERNETES_VERSION.gitVersion });
+    const answer = serveOpenApiV2(this.v2, req.headers.accept, req.headers['if-none-match']);
+    res.writeHead(answer.status, { 'Content-Length': answer.body.length, ...answer.headers });
+    res.end(req.method === 'HEAD' ? undefined : answer.body);
   }
 
   private openapi(path: string, req: IncomingMessage, res: ServerResponse): void {
