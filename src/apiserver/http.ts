@@ -2,6 +2,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import YAML from 'yaml';
 import {
+  decodeKubernetesProtobuf,
+  PROTOBUF_MEDIA_TYPE,
+  ProtobufDecodeError,
+  toStatusError as protobufStatus,
+} from '../apimachinery/protobuf/decode.ts';
+import {
   badRequest,
   internalError,
   requestEntityTooLarge,
@@ -40,11 +46,17 @@ export function decodeBody(body: Buffer, contentType: string | undefined): unkno
   const text = body.toString('utf8');
   if (type === '' || type === 'application/json' || type === '*/*') return parseJson(text);
   if (type === 'application/yaml' || type === 'application/apply-patch+yaml') return parseYaml(text);
-  if (type === 'application/vnd.kubernetes.protobuf') {
-    throw unsupportedMediaType(`the body of the request was in an unknown format - accepted media types include: application/json, application/yaml`);
+  if (type === PROTOBUF_MEDIA_TYPE) {
+    // kubectl's typed clients send built-in kinds as protobuf (and accept JSON back).
+    try {
+      return decodeKubernetesProtobuf(body);
+    } catch (err) {
+      if (err instanceof ProtobufDecodeError) throw protobufStatus(err);
+      throw err;
+    }
   }
   throw unsupportedMediaType(
-    `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml`,
+    `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf`,
   );
 }
 
@@ -59,7 +71,8 @@ export function parseJson(text: string): unknown {
 
 export function parseYaml(text: string): unknown {
   try {
-    const doc = YAML.parseDocument(text, { version: '1.1', uniqueKeys: true });
+    // Duplicate keys are not an error here (the last one wins, as upstream); field validation reports them.
+    const doc = YAML.parseDocument(text, { version: '1.1', uniqueKeys: false });
     if (doc.errors.length) throw doc.errors[0];
     return doc.toJS({ maxAliasCount: 100 });
   } catch (err) {
