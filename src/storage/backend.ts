@@ -86,6 +86,14 @@ export interface WatchOptions {
  */
 export interface Watch extends AsyncIterable<WatchEvent[]> {
   close(): void;
+  /**
+   * Progress: every event of this watch with a revision up to this one has been yielded to the consumer (0 until
+   * known). It can be ahead of the last event's revision: writes to other keys advance it. A cache built from the
+   * watch is thus current up to this revision once it has applied what it was given.
+   */
+  readonly progressRevision: number;
+  /** Asks the store to report progress soon (etcd: a progress request); a no-op where progress is always current. */
+  requestProgress(): void;
 }
 
 export interface Backend {

@@ -14,6 +14,12 @@ export const DEFAULT_WATCH_BUFFER = 10_000;
  */
 export class WatchQueue implements Watch {
   private batches: WatchEvent[][] = [];
+  /** For each queued batch, the progress revision reached once it has been yielded. */
+  private batchProgress: number[] = [];
+  private consumedProgress = 0;
+  /** A batch has been yielded and the consumer has not asked for the next one yet (it may still be applying it). */
+  private inFlight = false;
+  private inFlightProgress = 0;
   private queued = 0;
   private error: StorageError | undefined;
   private ended = false;
@@ -25,11 +31,32 @@ export class WatchQueue implements Watch {
       onClose?: () => void;
       /** Called when the consumer waits on an empty queue: the producer may push() synchronously (catch-up). */
       onDrain?: () => void;
+      /** Called by requestProgress(). */
+      onProgressRequest?: () => void;
     } = {},
   ) {}
 
   get closed(): boolean {
     return this.ended;
+  }
+
+  get progressRevision(): number {
+    return this.consumedProgress;
+  }
+
+  requestProgress(): void {
+    this.hooks.onProgressRequest?.();
+  }
+
+  /**
+   * The producer has pushed every event up to `rev`: once the batches queued now have been yielded, the consumer
+   * has seen all of them.
+   */
+  markProgress(rev: number): void {
+    if (this.ended) return;
+    if (this.batches.length) this.batchProgress[this.batchProgress.length - 1] = rev;
+    else if (this.inFlight) this.inFlightProgress = Math.max(this.inFlightProgress, rev);
+    else this.consumedProgress = Math.max(this.consumedProgress, rev);
   }
 
   push(batch: WatchEvent[]): void {
@@ -44,6 +71,7 @@ export class WatchQueue implements Watch {
       return;
     }
     this.batches.push(batch);
+    this.batchProgress.push(batch[batch.length - 1]!.kv.modRevision);
     this.queued += batch.length;
     this.signal();
   }
@@ -52,6 +80,7 @@ export class WatchQueue implements Watch {
     if (this.ended) return;
     this.error = err;
     this.batches = [];
+    this.batchProgress = [];
     this.queued = 0;
     this.finish();
   }
@@ -59,6 +88,7 @@ export class WatchQueue implements Watch {
   close(): void {
     if (this.ended) return;
     this.batches = [];
+    this.batchProgress = [];
     this.queued = 0;
     this.finish();
   }
@@ -81,7 +111,12 @@ export class WatchQueue implements Watch {
       const batch = this.batches.shift();
       if (batch) {
         this.queued -= batch.length;
+        this.inFlight = true;
+        this.inFlightProgress = this.batchProgress.shift()!;
         yield batch;
+        // The consumer asked for more, so it is done with the batch: only now does its progress count.
+        this.inFlight = false;
+        this.consumedProgress = Math.max(this.consumedProgress, this.inFlightProgress);
         continue;
       }
       if (this.ended) {

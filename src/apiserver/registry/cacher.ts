@@ -10,7 +10,7 @@
  * A watch from resourceVersion N replays the window's events after N; N older than the window → 410 Gone, and the
  * client re-lists. A watcher that cannot keep up is closed; it re-watches from its last resourceVersion.
  */
-import type { Backend, WatchEvent } from '../../storage/backend.ts';
+import type { Backend, Watch, WatchEvent } from '../../storage/backend.ts';
 import { isStorageError } from '../../storage/errors.ts';
 import type { ApiWatchEvent, KObject } from '../../apimachinery/object.ts';
 import { gone, timeout } from '../../apimachinery/status.ts';
@@ -42,7 +42,7 @@ export class Cacher {
   private readonly watchers = new Set<CacheWatcher>();
   private readonly waiters: { rev: number; resolve: () => void }[] = [];
   private stopped = false;
-  private storeWatch: { close(): void } | undefined;
+  private storeWatch: Watch | undefined;
   readonly ready: Promise<void>;
 
   constructor(
@@ -55,9 +55,9 @@ export class Cacher {
     this.ready.catch(() => {});
   }
 
-  /** The revision the cache reflects. */
+  /** The revision the cache reflects: its last event, or further if the store watch reports progress past it. */
   get revision(): number {
-    return this.rev;
+    return Math.max(this.rev, this.storeWatch?.progressRevision ?? 0);
   }
 
   private async run(): Promise<void> {
@@ -137,20 +137,28 @@ export class Cacher {
     }
   }
 
-  /** Waits until the cache reflects at least `rev` (504 Timeout after a few seconds, as upstream). */
-  async waitFresh(rev: number): Promise<void> {
+  /**
+   * Waits until the cache reflects at least `rev`. Writes to other resources move the store revision without an
+   * event here, so this asks the store watch for progress and polls it. Throws 504 "Too large resource version"
+   * after `timeoutMs` (upstream waits 3 s).
+   */
+  async waitFresh(rev: number, timeoutMs = FRESHNESS_WAIT_MS): Promise<void> {
     await this.ready;
-    if (this.rev >= rev) return;
-    await new Promise<void>((resolve, reject) => {
-      const waiter = { rev, resolve };
-      this.waiters.push(waiter);
-      setTimeout(() => {
-        const i = this.waiters.indexOf(waiter);
-        if (i < 0) return;
-        this.waiters.splice(i, 1);
-        reject(timeout(`Too large resource version: ${rev}, current: ${this.rev}`, 1));
-      }, FRESHNESS_WAIT_MS).unref();
-    });
+    if (this.revision >= rev) return;
+    this.storeWatch?.requestProgress();
+    const deadline = Date.now() + timeoutMs;
+    while (this.revision < rev) {
+      if (Date.now() >= deadline) throw timeout(`Too large resource version: ${rev}, current: ${this.revision}`, 1);
+      await new Promise<void>((resolve) => {
+        const waiter = { rev, resolve };
+        this.waiters.push(waiter);
+        setTimeout(() => {
+          const i = this.waiters.indexOf(waiter);
+          if (i >= 0) this.waiters.splice(i, 1);
+          resolve();
+        }, 5).unref();
+      });
+    }
   }
 
   /** Current objects under `prefix` that match, in key order, and the revision they reflect. */
@@ -163,7 +171,7 @@ export class Cacher {
       const obj = this.objects.get(key)!;
       if (!filter.matches || filter.matches(obj)) items.push(obj);
     }
-    return { items, revision: this.rev };
+    return { items, revision: this.revision };
   }
 
   get(key: string): KObject | undefined {
@@ -179,7 +187,7 @@ export class Cacher {
     opts: { fromRev?: number; initialEvents: boolean },
   ): Promise<CacheWatcher> {
     await this.ready;
-    if (opts.fromRev !== undefined && opts.fromRev > this.rev) await this.waitFresh(opts.fromRev);
+    if (opts.fromRev !== undefined && opts.fromRev > this.revision) await this.waitFresh(opts.fromRev);
     const w = new CacheWatcher(filter, () => this.watchers.delete(w));
     if (opts.fromRev !== undefined) {
       if (opts.fromRev < this.windowStart) {
@@ -190,7 +198,7 @@ export class Cacher {
       const { items } = this.list(filter);
       w.push(items.map((object) => ({ type: 'ADDED' as const, object })));
     }
-    w.revision = this.rev;
+    w.revision = this.revision;
     this.watchers.add(w);
     return w;
   }

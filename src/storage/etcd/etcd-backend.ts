@@ -526,6 +526,8 @@ class EtcdWatch {
     unregister: (w: EtcdWatch) => void,
   ) {
     this.queue = new WatchQueue(backend.watchBuffer, {
+      // etcd answers a progress request with a progress notification once the watch is caught up.
+      onProgressRequest: () => this.stream?.write({ progress_request: {} } as IWatchRequest),
       onClose: () => {
         clearTimeout(this.retryTimer);
         this.endStream();
@@ -606,6 +608,7 @@ class EtcdWatch {
       // A progress notification (only sent to watchers that are caught up): nothing at or below header.revision
       // is still to come.
       this.next = Math.max(this.next, Number(res.header.revision) + 1);
+      this.queue.markProgress(Number(res.header.revision));
       return;
     }
     this.implicitStart = false;

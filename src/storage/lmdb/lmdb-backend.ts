@@ -404,6 +404,7 @@ export class LmdbBackend implements Backend {
     for (const w of this.live) {
       const mine = batch.filter((e) => e.kv.key.startsWith(w.prefix));
       if (mine.length) w.queue.push(mine);
+      w.queue.markProgress(this.committedRev);
     }
   }
 
@@ -425,11 +426,13 @@ export class LmdbBackend implements Backend {
           if (e.k.startsWith(prefix)) events.push(this.eventAt(rev, e));
         }
         next = end;
+        if (events.length) w.queue.push(events);
         if (next > this.committedRev) {
           caughtUp = true;
           this.live.add(w);
+          w.queue.markProgress(this.committedRev);
         }
-        if (events.length) return w.queue.push(events);
+        if (events.length) return;
       }
     };
     w.queue = new WatchQueue(this.watchBuffer, {
@@ -444,6 +447,7 @@ export class LmdbBackend implements Backend {
     else if (next > this.committedRev) {
       caughtUp = true;
       this.live.add(w);
+      w.queue.markProgress(this.committedRev);
     }
     return w.queue;
   }
