@@ -14,17 +14,36 @@ import {
   type PatchError,
   type SchemaNode,
 } from '../apimachinery/patch/index.ts';
-import { apiVersionOf, type ResourceInfo } from '../apimachinery/resources.ts';
+import { apiVersionOf, verbsOf, type ResourceInfo } from '../apimachinery/resources.ts';
 import {
   badRequest,
   conflict,
+  invalid,
   methodNotAllowed,
+  MODIFIED,
   notFound,
   StatusError,
   unsupportedMediaType,
   type Status,
 } from '../apimachinery/status.ts';
-import { decodeBody, mediaType, readBody, toStatusError, writeJson } from './http.ts';
+import YAML from 'yaml';
+import * as fieldmanager from './fieldmanager/index.ts';
+import type { FieldSchema } from './fieldmanager/index.ts';
+import { PROTOBUF_MEDIA_TYPE } from '../apimachinery/protobuf/decode.ts';
+import {
+  bodyProblems,
+  checkFieldValidation,
+  decodeStrictError,
+  parseFieldValidation,
+  patchInvalidValue,
+  patchProblems,
+  patchStrictError,
+  wantsFieldValidation,
+  type WarningRecorder,
+} from './fieldvalidation.ts';
+import { decodeBody, MAX_NESTING, mediaType, readBody, toStatusError, writeJson } from './http.ts';
+import type { SchemaNode as TypedSchema } from './openapi/schema-node.ts';
+import { findTypeError, nestingDepthExceeds } from './typecheck.ts';
 import { negotiate, type Representation } from './negotiate.ts';
 import type { Store, Subresource } from './registry/store.ts';
 import type { ResourceRequest } from './request.ts';
@@ -40,6 +59,10 @@ export interface HandlerContext {
   query: URLSearchParams;
   /** Schema for strategic merge patch of this kind. */
   schema?: SchemaNode;
+  /** Schemas of other kinds (subresource bodies: Scale, Binding). */
+  schemaFor?: (gvk: { group: string; version: string; kind: string }) => SchemaNode | undefined;
+  /** Warnings for the response's Warning headers (field validation Warn). */
+  warnings: WarningRecorder;
   /** Called once per watch with a cleanup, so the server can end watches on shutdown. */
   trackWatch(stop: () => void): () => void;
   log(msg: string, err?: unknown): void;
@@ -53,6 +76,9 @@ export async function handleResource(ctx: HandlerContext): Promise<void> {
     throw notFound({ group: info.group, resource: info.resource }, r.name ?? '');
   }
   if (r.subresource) return handleSubresource(ctx);
+  if (!verbsOf(info).includes(r.verb)) throw methodNotAllowed();
+  // Across namespaces, a namespaced resource can only be listed and watched.
+  if (info.namespaced && !r.namespace && r.verb !== 'list' && r.verb !== 'watch') throw methodNotAllowed();
   const dryRun = dryRunOf(ctx.query);
   switch (r.verb) {
     case 'get':
@@ -178,6 +204,8 @@ async function watch(ctx: HandlerContext): Promise<void> {
   const { res, query, store, info } = ctx;
   const rep = negotiate(ctx.req.headers.accept, query);
   const timeoutSeconds = query.get('timeoutSeconds');
+  // client-go picks a random timeout; upstream ends the watch with no error after it. Parsed before the stream opens.
+  const seconds = timeoutSeconds ? intParam('timeoutSeconds', timeoutSeconds) : 1800;
   const bookmarks = isTrue(query.get('allowWatchBookmarks'));
   const sendInitial = query.get('sendInitialEvents');
   const watcher = await store.watch({
@@ -195,8 +223,6 @@ async function watch(ctx: HandlerContext): Promise<void> {
   const untrack = ctx.trackWatch(() => watcher.end());
   res.on('close', () => watcher.end());
   const timers: NodeJS.Timeout[] = [];
-  // client-go picks a random timeout; upstream ends the watch with no error after it.
-  const seconds = timeoutSeconds ? intParam('timeoutSeconds', timeoutSeconds) : 1800;
   timers.push(setTimeout(() => watcher.end(), seconds * 1000));
   let tableHeaderSent = false;
   const write = (type: string, object: unknown) => res.write(JSON.stringify({ type, object }) + '\n');
@@ -234,16 +260,23 @@ async function patch(ctx: HandlerContext, subresource: Subresource): Promise<voi
   const { req, request: r, store } = ctx;
   const contentType = req.headers['content-type'];
   const type = mediaType(contentType);
-  if (type === 'application/apply-patch+yaml') {
-    throw unsupportedMediaType('server-side apply (application/apply-patch+yaml) is not supported yet');
-  }
+  if (type === 'application/apply-patch+yaml') return serverSideApply(ctx, subresource);
+  if (ctx.query.has('force')) throw invalidPatchOptions('force', 'FieldValueForbidden', 'Forbidden: may not be specified for non-apply patch');
   const patchType = patchTypeFromContentType(contentType);
   if (!patchType) {
     throw unsupportedMediaType(
       `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json`,
     );
   }
+  parseFieldValidation(ctx.query.get('fieldValidation'), 'PatchOptions');
   const body = (await readBody(req)).toString('utf8');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    parsed = undefined; // applyPatch reports malformed patches with upstream's wording
+  }
+  checkNesting(parsed);
   const dryRun = dryRunOf(ctx.query);
   const object = await store.guaranteedUpdate(
     r.namespace,
@@ -262,12 +295,103 @@ function patchObject(current: KObject, patchType: Parameters<typeof applyPatch>[
     if (isPatchError(err)) throw patchStatus(err, ctx);
     throw err;
   }
+  checkTypes(patched, ctx.schema as never, ctx.info.kind, ctx.info.version);
+  const validation = ctx.query.get('fieldValidation');
+  if (wantsFieldValidation(validation, 'PatchOptions')) {
+    const problems = patchProblems(patchType, body, patched, ctx.schema as never, current);
+    const { warnings } = checkFieldValidation(validation, problems, {
+      optionsKind: 'PatchOptions',
+      strictError: patchStrictError(patchInvalidValue(patchType, body, patched)),
+    });
+    addWarnings(ctx, warnings);
+  }
   // A resourceVersion in the patch is a precondition (as upstream): stale → 409.
   const rv = patched.metadata?.resourceVersion;
   if (rv && rv !== current.metadata.resourceVersion) {
     throw conflict({ group: ctx.info.group, resource: ctx.info.resource }, ctx.request.name!, 'the object has been modified; please apply your changes to the latest version and try again');
   }
   return patched;
+}
+
+// ---- server-side apply ------------------------------------------------------------------------------------------
+
+/** PatchOptions validation failures: 422 on the PatchOptions kind, as upstream's ValidatePatchOptions. */
+function invalidPatchOptions(field: string, type: string, detail: string): StatusError {
+  return invalid({ group: 'meta.k8s.io', kind: 'PatchOptions' }, '', [{ type, field, message: `${field}: ${detail}`, detail }]);
+}
+
+/**
+ * PATCH with application/apply-patch+yaml: server-side apply. The body (YAML or JSON) is the applied
+ * configuration; `fieldManager` is required, `force=true` takes fields from other managers. A missing object is
+ * created (201), as upstream.
+ */
+async function serverSideApply(ctx: HandlerContext, subresource: Subresource): Promise<void> {
+  const { request: r, store, info, query } = ctx;
+  const manager = query.get('fieldManager') ?? '';
+  if (!manager) throw invalidPatchOptions('fieldManager', 'FieldValueRequired', 'Required value: is required for apply patch');
+  if (manager.length > 128) throw invalidPatchOptions('fieldManager', 'FieldValueTooLong', 'Too long: may not be longer than 128');
+  const force = isTrue(query.get('force'));
+  const dryRun = dryRunOf(query);
+  const text = (await readBody(ctx.req)).toString('utf8');
+  let body: unknown;
+  try {
+    body = YAML.parse(text, { version: '1.1', maxAliasCount: 100 });
+  } catch (err) {
+    throw badRequest(`error decoding YAML: ${(err as Error).message}`);
+  }
+  if (!isObject(body)) throw badRequest('error decoding YAML: the applied configuration must be an object');
+  checkNesting(body);
+  const applied = body as KObject;
+  const meta = (isObject(applied.metadata) ? applied.metadata : {}) as KObject['metadata'];
+  const opts = {
+    force,
+    schema: ctx.schema as FieldSchema | undefined,
+    apiVersion: apiVersionOf(info),
+    kind: info.kind,
+    subresource,
+    statusSubresource: !!info.subresources?.includes('status'),
+  };
+  const checkTarget = (obj: KObject) => {
+    if (obj.metadata.name !== r.name) {
+      throw badRequest(`the name of the object (${obj.metadata.name ?? ''}) does not match the name on the URL (${r.name})`);
+    }
+    const ns = obj.metadata.namespace;
+    if (info.namespaced && ns && r.namespace && ns !== r.namespace) {
+      throw badRequest(`the namespace of the object (${ns}) does not match the namespace on the request (${r.namespace})`);
+    }
+  };
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const object = await store.guaranteedUpdate(
+        r.namespace,
+        r.name!,
+        (current) => {
+          // A resourceVersion in the configuration is a precondition (as for other patches).
+          if (meta.resourceVersion && meta.resourceVersion !== current.metadata.resourceVersion) {
+            throw conflict({ group: info.group, resource: info.resource }, r.name!, MODIFIED);
+          }
+          const merged = fieldmanager.apply(current, applied, manager, opts);
+          checkTarget(merged);
+          return merged;
+        },
+        { subresource, dryRun, fieldManager: manager, operation: 'Apply' },
+      );
+      return respond(ctx, 200, object);
+    } catch (err) {
+      if (!(err instanceof StatusError && err.reason === 'NotFound' && !subresource) || attempt > 0) throw err;
+      if (info.namespaced && !r.namespace) throw err;
+    }
+    // Apply to a missing object creates it.
+    if (meta.resourceVersion) throw conflict({ group: info.group, resource: info.resource }, r.name!, MODIFIED);
+    const created = fieldmanager.apply(undefined, applied, manager, opts);
+    checkTarget(created);
+    try {
+      return respond(ctx, 201, await store.create(r.namespace, created, { dryRun, fieldManager: manager, operation: 'Apply' }));
+    } catch (err) {
+      if (!(err instanceof StatusError && err.reason === 'AlreadyExists')) throw err;
+      // Created meanwhile: apply to it.
+    }
+  }
 }
 
 /** Patch failures are the client's: upstream answers some strategic-merge ones with a 500; k8ts says 400. */
@@ -334,6 +458,13 @@ async function scale(ctx: HandlerContext): Promise<void> {
   const patchType = r.verb === 'patch' ? patchTypeFromContentType(ctx.req.headers['content-type']) : undefined;
   if (r.verb === 'patch' && !patchType) throw unsupportedMediaType('unsupported patch type for scale');
   const patchBody = r.verb === 'patch' ? (await readBody(ctx.req)).toString('utf8') : '';
+  if (patchBody) {
+    try {
+      checkNesting(JSON.parse(patchBody));
+    } catch (err) {
+      if (err instanceof StatusError) throw err; // malformed JSON is reported by applyPatch below
+    }
+  }
   const object = await store.guaranteedUpdate(
     r.namespace,
     r.name!,
@@ -412,7 +543,12 @@ async function bind(ctx: HandlerContext): Promise<void> {
 // ---- request pieces ---------------------------------------------------------------------------------------------
 
 async function objectBody(ctx: HandlerContext): Promise<KObject> {
-  const body = decodeBody(await readBody(ctx.req), ctx.req.headers['content-type']);
+  const optionsKind = ctx.request.verb === 'create' ? 'CreateOptions' : 'UpdateOptions';
+  const validation = ctx.query.get('fieldValidation');
+  parseFieldValidation(validation, optionsKind); // an invalid directive is refused before the body is read
+  const raw = await readBody(ctx.req);
+  const contentType = ctx.req.headers['content-type'];
+  const body = decodeBody(raw, contentType);
   if (!isObject(body)) throw badRequest('the request body must be a JSON object');
   const obj = body as KObject;
   const { info, request: r } = ctx;
@@ -428,8 +564,41 @@ async function objectBody(ctx: HandlerContext): Promise<KObject> {
     );
   }
   if (obj.metadata !== undefined && !isObject(obj.metadata)) throw badRequest('metadata must be an object');
+  const type = mediaType(contentType) || 'application/json';
+  const [group, version] = expectedVersion.includes('/') ? expectedVersion.split('/') : ['', expectedVersion];
+  const schema = expectedKind === info.kind ? ctx.schema : ctx.schemaFor?.({ group: group!, version: version!, kind: expectedKind });
+  checkTypes(obj, schema as never, expectedKind, version!);
+  // Unknown and duplicate fields (protobuf bodies cannot carry either).
+  if (type !== PROTOBUF_MEDIA_TYPE && wantsFieldValidation(validation, optionsKind)) {
+    const problems = bodyProblems(raw.toString('utf8'), type, schema as never, obj);
+    const { warnings } = checkFieldValidation(validation, problems, {
+      optionsKind,
+      strictError: decodeStrictError(obj, { kind: expectedKind, version: version! }),
+    });
+    addWarnings(ctx, warnings);
+  }
   obj.metadata ??= {};
   return obj;
+}
+
+function checkNesting(value: unknown): void {
+  if (nestingDepthExceeds(value, MAX_NESTING)) throw badRequest(`the request body is nested more than ${MAX_NESTING} levels deep`);
+}
+
+/** A body that does not fit its kind's types is refused as upstream's typed decoding refuses it (400). */
+function checkTypes(obj: unknown, schema: TypedSchema | undefined, kind: string, version: string): void {
+  const e = findTypeError(obj, schema);
+  if (e) {
+    throw badRequest(
+      `${kind} in version "${version}" cannot be handled as a ${kind}: json: cannot unmarshal ${e.got} into Go struct field ${kind}.${e.path} of type ${e.expected}`,
+    );
+  }
+}
+
+function addWarnings(ctx: HandlerContext, warnings: string[]): void {
+  if (!warnings.length) return;
+  ctx.warnings.add(...warnings);
+  ctx.res.setHeader('Warning', ctx.warnings.headers());
 }
 
 function checkNamespace(ctx: HandlerContext, obj: KObject): void {

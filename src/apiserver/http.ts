@@ -1,6 +1,7 @@
 /** Request bodies in, objects and Status errors out. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import YAML from 'yaml';
+import { nestingDepthExceeds } from './typecheck.ts';
 import {
   decodeKubernetesProtobuf,
   PROTOBUF_MEDIA_TYPE,
@@ -41,7 +42,18 @@ export async function readBody(req: IncomingMessage): Promise<Buffer> {
 export const mediaType = (contentType: string | undefined) => (contentType ?? '').split(';')[0]!.trim().toLowerCase();
 
 /** Decodes a JSON or YAML object body. */
+/** Deeper nesting than any Kubernetes object needs: refused, so no recursive step can exhaust the stack. */
+export const MAX_NESTING = 100;
+
 export function decodeBody(body: Buffer, contentType: string | undefined): unknown {
+  const decoded = decodeAny(body, contentType);
+  if (nestingDepthExceeds(decoded, MAX_NESTING)) {
+    throw badRequest(`the request body is nested more than ${MAX_NESTING} levels deep`);
+  }
+  return decoded;
+}
+
+function decodeAny(body: Buffer, contentType: string | undefined): unknown {
   const type = mediaType(contentType);
   const text = body.toString('utf8');
   if (type === '' || type === 'application/json' || type === '*/*') return parseJson(text);

@@ -24,11 +24,13 @@ export interface NonResourceRequest {
   path: string;
 }
 
+import { badRequest } from '../apimachinery/status.ts';
+
 /** Namespace subresources: /api/v1/namespaces/{name}/{status|finalize} is the namespace itself, not a resource in it. */
 const NAMESPACE_SUBRESOURCES = new Set(['status', 'finalize']);
 
 export function parseRequest(method: string, pathname: string, query: URLSearchParams): ResourceRequest | NonResourceRequest {
-  const parts = pathname.split('/').filter(Boolean).map(decodeURIComponent);
+  const parts = pathname.split('/').filter(Boolean).map(decodeSegment);
   let group: string;
   let version: string;
   let rest: string[];
@@ -51,14 +53,18 @@ export function parseRequest(method: string, pathname: string, query: URLSearchP
     rest = rest.slice(1);
   }
   let namespace: string | undefined;
+  let scoped = false;
   if (rest[0] === 'namespaces' && rest.length > 1) {
     namespace = rest[1];
-    if (rest.length > 2 && !NAMESPACE_SUBRESOURCES.has(rest[2]!)) rest = rest.slice(2);
+    if (rest.length > 2 && !NAMESPACE_SUBRESOURCES.has(rest[2]!)) {
+      rest = rest.slice(2);
+      scoped = true;
+    }
   }
   const [resource, name, subresource, ...tail] = rest;
   if (!resource) return { kind: 'nonresource', path: pathname };
   // For the namespaces resource itself the "namespace" is its name, not a scope.
-  if (resource === 'namespaces' && rest[0] === 'namespaces') namespace = undefined;
+  if (resource === 'namespaces' && !scoped) namespace = undefined;
 
   let verb: string;
   switch (method) {
@@ -85,3 +91,11 @@ export function parseRequest(method: string, pathname: string, query: URLSearchP
 }
 
 export const isTrue = (v: string | null) => v === 'true' || v === '1';
+
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw badRequest(`invalid URL path segment ${JSON.stringify(segment)}: malformed percent-encoding`);
+  }
+}

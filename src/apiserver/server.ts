@@ -13,7 +13,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Backend } from '../storage/backend.ts';
 import { findResource } from '../apimachinery/resources.ts';
-import { notFound, pathNotFound, unauthorized } from '../apimachinery/status.ts';
+import { badRequest, notFound, pathNotFound, unauthorized } from '../apimachinery/status.ts';
 import type { Logger } from '../util/log.ts';
 import {
   aggregatedDiscovery,
@@ -23,6 +23,8 @@ import {
   apiVersions,
   wantsAggregated,
 } from './discovery.ts';
+import { managedFieldsTracker } from './fieldmanager/index.ts';
+import { WarningRecorder } from './fieldvalidation.ts';
 import { handleResource } from './handlers.ts';
 import { toStatusError, writeJson, writeStatus } from './http.ts';
 import { serveOpenApi, type OpenApi } from './openapi/index.ts';
@@ -52,6 +54,8 @@ export class ApiServer {
   constructor(private readonly opts: ApiServerOptions) {
     this.registry = new Registry(opts.backend, {
       log: (msg, err) => opts.log.warn({ err }, msg),
+      // managedFields bookkeeping on every create, update and patch (server-side apply computes its own).
+      trackManagedFields: managedFieldsTracker((gvk) => opts.openapi?.schemaFor(gvk)),
     });
   }
 
@@ -60,10 +64,17 @@ export class ApiServer {
     await this.registry.start();
     const { tls } = this.opts;
     const server = https.createServer(
-      { cert: tls.cert, key: tls.key, ca: tls.ca, requestCert: true, rejectUnauthorized: false },
+      // Header limit as Go's net/http (1 MiB) rather than Node's 16 KiB, which closes the connection with a 431.
+      { cert: tls.cert, key: tls.key, ca: tls.ca, requestCert: true, rejectUnauthorized: false, maxHeaderSize: 1 << 20 },
       (req, res) => void this.handle(req, res),
     );
     server.keepAliveTimeout = 60_000;
+    // A request that is not valid HTTP: answer with a Status (Node's default is a bare 400) and close.
+    server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+      if (!socket.writable || err.code === 'ECONNRESET') return socket.destroy();
+      const body = JSON.stringify(badRequest(`malformed HTTP request: ${err.code ?? err.message}`).status);
+      socket.end(`HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    });
     this.server = server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -98,7 +109,7 @@ export class ApiServer {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = process.hrtime.bigint();
     try {
-      const url = new URL(req.url ?? '/', 'https://localhost');
+      const url = parseUrl(req.url ?? '/');
       const path = url.pathname;
       if (isHealth(path)) return this.health(path, res);
       const user = userFromSocket(req.socket as never);
@@ -107,6 +118,9 @@ export class ApiServer {
     } catch (err) {
       const status = toStatusError(err);
       if (status.code >= 500) this.opts.log.error({ err, method: req.method, url: req.url }, 'request failed');
+      // Answering before the client has sent its whole body makes Node close the connection under it (the client
+      // sees ECONNRESET instead of the Status): read and discard the rest first, within bounds.
+      await drain(req);
       writeStatus(res, status.status);
     } finally {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
@@ -160,6 +174,8 @@ export class ApiServer {
       request,
       query: url.searchParams,
       schema: this.opts.openapi?.schemaFor({ group: info.group, version: info.version, kind: info.kind }),
+      schemaFor: (gvk) => this.opts.openapi?.schemaFor(gvk),
+      warnings: new WarningRecorder(),
       trackWatch: (stop) => {
         this.watches.add(stop);
         return () => this.watches.delete(stop);
@@ -183,6 +199,40 @@ export class ApiServer {
     if (!answer) throw pathNotFound(path);
     res.writeHead(answer.status, { 'Content-Length': answer.body.length, ...answer.headers });
     res.end(req.method === 'HEAD' ? undefined : answer.body);
+  }
+}
+
+const DRAIN_MAX_BYTES = 16 << 20;
+const DRAIN_MAX_MS = 10_000;
+
+function drain(req: IncomingMessage): Promise<void> {
+  if (req.complete || req.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    let bytes = 0;
+    const done = () => {
+      clearTimeout(timer);
+      req.off('data', onData);
+      resolve();
+    };
+    const onData = (chunk: Buffer) => {
+      bytes += chunk.length;
+      if (bytes > DRAIN_MAX_BYTES) done();
+    };
+    const timer = setTimeout(done, DRAIN_MAX_MS);
+    req.on('data', onData);
+    req.once('end', done);
+    req.once('error', done);
+    req.once('close', done);
+    req.resume();
+  });
+}
+
+function parseUrl(raw: string): URL {
+  try {
+    // A request target must be a path: '//x' would otherwise be read as a host.
+    return new URL(raw.replace(/^\/+/, '/'), 'https://localhost');
+  } catch {
+    throw badRequest(`invalid request URI ${JSON.stringify(raw.slice(0, 200))}`);
   }
 }
 

@@ -25,8 +25,8 @@ kind: Secret
 metadata:
   name: creds
   namespace: shop
-stringData:
-  password: hunter2
+data:
+  password: aHVudGVyMg==
 ---
 apiVersion: apps/v1
 kind: Deployment

@@ -8,6 +8,13 @@ import { RESOURCES, type ResourceInfo } from '../../apimachinery/resources.ts';
 import { StatusError, notFound } from '../../apimachinery/status.ts';
 import { Store, type StoreDeps } from './store.ts';
 import { strategyFor } from './strategies.ts';
+import { ServiceAllocators, type AllocatorOptions } from './kinds/allocator.ts';
+
+/** What the registry is configured with beyond the store's dependencies. */
+export interface RegistryOptions extends Omit<StoreDeps, 'backend' | 'admitNamespace'> {
+  /** Service ClusterIP / NodePort ranges (defaults: 10.43.0.0/16 and 30000-32767). */
+  services?: AllocatorOptions;
+}
 
 export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
@@ -15,9 +22,13 @@ export class Registry {
   private readonly stores = new Map<string, Store>();
   readonly namespaces: Store;
 
-  constructor(backend: Backend, deps: Omit<StoreDeps, 'backend' | 'admitNamespace'> = {}) {
+  readonly serviceAllocators: ServiceAllocators;
+
+  constructor(backend: Backend, opts: RegistryOptions = {}) {
+    const { services, ...deps } = opts;
+    this.serviceAllocators = new ServiceAllocators(backend, services);
     for (const info of RESOURCES) {
-      const store = new Store(info, strategyFor(info), {
+      const store = new Store(info, strategyFor(info, { allocators: this.serviceAllocators }), {
         ...deps,
         backend,
         admitNamespace: (ns) => this.admitNamespace(ns),

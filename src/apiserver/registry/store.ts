@@ -7,9 +7,9 @@
  * The stored JSON has no resourceVersion: it is the key's modRevision, set when the object is read.
  */
 import { randomUUID } from 'node:crypto';
-import type { Backend, KeyValue } from '../../storage/backend.ts';
+import { MAX_KEY_BYTES, type Backend, type KeyValue } from '../../storage/backend.ts';
 import { isStorageError } from '../../storage/errors.ts';
-import { clone, jsonEqual, type KList, type KObject } from '../../apimachinery/object.ts';
+import { clone, isObject, jsonEqual, type KList, type KObject } from '../../apimachinery/object.ts';
 import { apiVersionOf, type ResourceInfo } from '../../apimachinery/resources.ts';
 import {
   alreadyExists,
@@ -18,10 +18,12 @@ import {
   fromStorageError,
   gone,
   invalid,
+  isStatusError,
   MODIFIED,
   notFound,
 } from '../../apimachinery/status.ts';
 import { Cacher, type CacheWatcher } from './cacher.ts';
+import { metadataTypeError } from './kinds/metatypes.ts';
 import type { FieldError, Strategy } from './strategy.ts';
 
 export interface ListOptions {
@@ -70,6 +72,8 @@ export interface StoreDeps {
 }
 
 const GUARANTEED_UPDATE_ATTEMPTS = 32;
+const LIST_FRESHNESS_WAIT_MS = 250;
+const MAX_GRACE_SECONDS = 10 * 365 * 24 * 3600;
 const NAME_CHARS = 'bcdfghjklmnpqrstvwxz2456789';
 
 export class Store {
@@ -121,7 +125,10 @@ export class Store {
   // ---- reads ----------------------------------------------------------------------------------------------------
 
   async get(namespace: string | undefined, name: string): Promise<KObject> {
-    const kv = await this.backend.get(this.key(namespace, name)).catch((e) => {
+    const key = this.key(namespace, name);
+    // No stored object has a longer key (names are validated on create), and LMDB refuses to look one up.
+    if (Buffer.byteLength(key) > MAX_KEY_BYTES) throw notFound(this.gr, name);
+    const kv = await this.backend.get(key).catch((e) => {
       throw fromStorageError(e, this.gr, name);
     });
     if (!kv) throw notFound(this.gr, name);
@@ -139,8 +146,15 @@ export class Store {
     } else {
       // Consistent reads from the cache: wait until it has caught up with the store (or with the asked version).
       const min = rv && rv !== '0' ? parseRv(rv) : rv === '0' ? 0 : await this.backend.currentRevision();
-      await this.cacher.waitFresh(min);
-      ({ items, revision } = this.cacher.list({ prefix, matches: opts.matches }));
+      try {
+        await this.cacher.waitFresh(min, LIST_FRESHNESS_WAIT_MS);
+        ({ items, revision } = this.cacher.list({ prefix, matches: opts.matches }));
+      } catch (err) {
+        // A cache that cannot confirm it is current (a store without timely progress reports) is bypassed: the
+        // list is read from the store, which is always consistent.
+        if (!isStatusError(err, 'Timeout')) throw err;
+        ({ items, revision } = await this.listFromStore(prefix, { ...opts, limit: undefined }));
+      }
     }
     return {
       apiVersion: apiVersionOf(this.info),
@@ -218,10 +232,15 @@ export class Store {
 
   // ---- create ---------------------------------------------------------------------------------------------------
 
-  async create(namespace: string | undefined, input: KObject, opts: WriteOptions = {}): Promise<KObject> {
+  async create(
+    namespace: string | undefined,
+    input: KObject,
+    opts: WriteOptions & { operation?: 'Update' | 'Apply' } = {},
+  ): Promise<KObject> {
     const obj = clone(input);
     obj.apiVersion = apiVersionOf(this.info);
     obj.kind = this.info.kind;
+    this.checkMetadataType(obj);
     const meta = (obj.metadata ??= {});
     if (this.info.namespaced) meta.namespace = namespace;
     else delete meta.namespace;
@@ -233,11 +252,12 @@ export class Store {
     }
     if (this.strategy.generation) meta.generation = 1;
     else delete meta.generation;
-    this.strategy.prepareForCreate?.(obj);
+    // As upstream: defaults are applied when the body is decoded, before the strategy's PrepareForCreate.
     this.strategy.defaults?.(obj);
+    this.strategy.prepareForCreate?.(obj);
     this.check(obj, [...(this.deps.validateMeta?.(obj, this.info) ?? []), ...(this.strategy.validate?.(obj) ?? [])]);
     if (this.info.namespaced && namespace) await this.deps.admitNamespace?.(namespace);
-    this.deps.trackManagedFields?.(obj, undefined, opts.fieldManager ?? 'unknown', 'Update');
+    this.deps.trackManagedFields?.(obj, undefined, opts.fieldManager ?? 'unknown', opts.operation ?? 'Update');
     if (opts.dryRun) return obj;
     await this.strategy.beforeCreate?.(obj);
     try {
@@ -248,6 +268,14 @@ export class Store {
       if (isStorageError(err, 'KeyExists')) throw alreadyExists(this.gr, meta.name!);
       throw fromStorageError(err, this.gr, meta.name);
     }
+  }
+
+  /** A body whose metadata has the wrong JSON types does not decode upstream: 400. */
+  private checkMetadataType(obj: KObject): void {
+    const why = metadataTypeError(obj.metadata, this.info.kind);
+    if (!why) return;
+    const { kind, version } = this.info;
+    throw badRequest(`${kind} in version "${version}" cannot be handled as a ${kind}: ${why}`);
   }
 
   private check(obj: KObject, errors: FieldError[]): void {
@@ -272,8 +300,14 @@ export class Store {
       });
       return { object, created: false };
     } catch (err) {
-      if (this.strategy.allowCreateOnUpdate && !opts.subresource && isNotFound(err) && !precondition) {
-        return { object: await this.create(namespace, input, opts), created: true };
+      // Create-on-update needs the object's name on the URL (a PUT without one is not an update of anything).
+      if (this.strategy.allowCreateOnUpdate && !opts.subresource && isNotFound(err) && !precondition && name) {
+        const bodyName = input.metadata?.name;
+        if (bodyName !== undefined && bodyName !== name) {
+          throw badRequest(`the name of the object (${bodyName}) does not match the name on the URL (${name})`);
+        }
+        const body = isObject(input.metadata) ? { ...input, metadata: { ...input.metadata, name } } : input;
+        return { object: await this.create(namespace, body, opts), created: true };
       }
       throw err;
     }
@@ -307,18 +341,24 @@ export class Store {
       if (sameStoredObject(obj, current)) return current; // no-op: no write, no new resourceVersion
       if (opts.dryRun) return obj;
       await this.strategy.beforeUpdate?.(obj, current);
+      let written = false;
       try {
         const finished = this.finalizable(obj);
         if (finished) {
           await this.backend.delete(key, { expectedModRevision: parseRv(current.metadata.resourceVersion!) });
+          written = true;
+          await this.strategy.afterUpdate?.(obj, current);
           await this.strategy.afterDelete?.(obj);
           return obj;
         }
         const kv = await this.backend.update(key, this.encode(obj), {
           expectedModRevision: parseRv(current.metadata.resourceVersion!),
         });
+        written = true;
+        await this.strategy.afterUpdate?.(obj, current);
         return this.fromKv(kv);
       } catch (err) {
+        if (!written) await this.strategy.abortUpdate?.(obj, current); // release what beforeUpdate took
         if (isStorageError(err, 'Conflict') && !opts.precondition && attempt < GUARANTEED_UPDATE_ATTEMPTS) continue;
         throw fromStorageError(err, this.gr, name);
       }
@@ -341,6 +381,7 @@ export class Store {
       obj.status = input.status;
     } else {
       obj = input;
+      this.checkMetadataType(obj);
       obj.metadata ??= {};
       if (this.info.subresources?.includes('status')) obj.status = current.status;
     }
@@ -380,16 +421,23 @@ export class Store {
         ]);
       }
     }
-    if (subresource !== 'status' && !bypassStrategy) this.strategy.prepareForUpdate?.(obj, current);
+    // As upstream: defaults are applied when the body is decoded, before PrepareForUpdate and the generation check.
+    this.strategy.defaults?.(obj);
+    if (subresource === 'status' && !bypassStrategy) this.strategy.prepareForStatusUpdate?.(obj, current);
+    else if (!bypassStrategy) this.strategy.prepareForUpdate?.(obj, current);
     if (this.strategy.generation) {
       meta.generation = cur.generation ?? 1;
       if (!jsonEqual(specOf(obj), specOf(current))) meta.generation++;
     }
-    this.strategy.defaults?.(obj);
+    // Server-internal writes (binding, finalize) bypass the kind's update validation (as upstream's subresource
+    // storages do, which do not go through the main resource's ValidateUpdate).
     const errors =
       subresource === 'status'
         ? (this.strategy.validateStatusUpdate?.(obj, current) ?? [])
-        : [...(this.deps.validateMeta?.(obj, this.info) ?? []), ...(this.strategy.validateUpdate?.(obj, current) ?? this.strategy.validate?.(obj) ?? [])];
+        : [
+            ...(this.deps.validateMeta?.(obj, this.info) ?? []),
+            ...(bypassStrategy ? [] : (this.strategy.validateUpdate?.(obj, current) ?? this.strategy.validate?.(obj) ?? [])),
+          ];
     this.check(obj, errors);
     return obj;
   }
@@ -440,7 +488,8 @@ export class Store {
         finalizers.delete('orphan');
         finalizers.delete('foregroundDeletion');
       }
-      const grace = this.strategy.gracePeriod?.(obj, opts.gracePeriodSeconds) ?? 0;
+      // Clamped so that the deletion timestamp stays a valid date whatever the client asked for.
+      const grace = Math.min(this.strategy.gracePeriod?.(obj, opts.gracePeriodSeconds) ?? 0, MAX_GRACE_SECONDS);
       const pending = finalizers.size > 0 || grace > 0 || !!this.strategy.holdsDeletion?.(obj);
       try {
         if (!pending) {
@@ -535,8 +584,10 @@ function encodeContinue(rv: number, start: string): string {
 function decodeContinue(token: string): { rv: number; start: string } {
   try {
     const t = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { v?: string; rv?: number; start?: string };
-    if (t.v !== 'meta.k8s.io/v1' || typeof t.rv !== 'number' || typeof t.start !== 'string') throw new Error();
-    return { rv: t.rv, start: t.start };
+    if (t.v !== 'meta.k8s.io/v1' || !Number.isSafeInteger(t.rv) || t.rv! <= 0 || typeof t.start !== 'string') {
+      throw new Error();
+    }
+    return { rv: t.rv!, start: t.start! };
   } catch {
     throw badRequest('continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)');
   }

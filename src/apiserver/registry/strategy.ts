@@ -32,6 +32,8 @@ export interface Strategy {
   holdsDeletion?(obj: KObject): boolean;
   /** Changes made when an object is marked for deletion (a namespace's phase becomes Terminating). */
   prepareForDeletion?(obj: KObject): void;
+  /** Carries over / backfills what a status update may not change (called instead of prepareForUpdate). */
+  prepareForStatusUpdate?(obj: KObject, old: KObject): void;
   /** Validation of the status subresource's update. */
   validateStatusUpdate?(obj: KObject, old: KObject): FieldError[];
   /** Side effects after a delete (e.g. release a ClusterIP). */
@@ -39,4 +41,8 @@ export interface Strategy {
   /** Allocations before create (ClusterIP, NodePort); throws StatusError. */
   beforeCreate?(obj: KObject): Promise<void> | void;
   beforeUpdate?(obj: KObject, old: KObject): Promise<void> | void;
+  /** After an update was written: release what `old` held and `obj` no longer does. */
+  afterUpdate?(obj: KObject, old: KObject): Promise<void> | void;
+  /** After beforeUpdate succeeded but the write did not happen: release what beforeUpdate took for `obj`. */
+  abortUpdate?(obj: KObject, old: KObject): Promise<void> | void;
 }
