@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import https from 'node:https';
 import { after, before, describe, it } from 'node:test';
-import { startCluster, type Cluster } from '../support/cluster.ts';
+import { kubectlVersionBin, startCluster, type Cluster } from '../support/cluster.ts';
 
 const MANIFEST = `
 apiVersion: v1
@@ -207,6 +207,97 @@ describe('kubectl against k8ts server', () => {
       w.kill();
     }
   });
+
+  it('create of every kind kubectl can generate (protobuf bodies), then describe of every resource works', () => {
+    c.ok(['create', 'namespace', 'kinds']);
+    const n = ['-n', 'kinds'];
+    c.ok(['run', 'p1', '--image=busybox', ...n, '--', 'sleep', '3600']);
+    c.ok(['create', 'deployment', 'd1', '--image=busybox', '--replicas=2', ...n]);
+    c.ok(['create', 'job', 'j1', '--image=busybox', ...n]);
+    c.ok(['create', 'cronjob', 'c1', '--image=busybox', '--schedule=*/5 * * * *', ...n]);
+    c.ok(['create', 'service', 'clusterip', 's1', '--tcp=80:8080', ...n]);
+    c.ok(['create', 'service', 'nodeport', 's2', '--tcp=80:8080', ...n]);
+    c.ok(['create', 'secret', 'generic', 'sec', '--from-literal=a=b', ...n]);
+    c.ok(['create', 'serviceaccount', 'sa1', ...n]);
+    c.ok(['create', 'role', 'r1', '--verb=get', '--resource=pods', ...n]);
+    c.ok(['create', 'rolebinding', 'rb1', '--role=r1', '--user=u', ...n]);
+    c.ok(['create', 'quota', 'q1', '--hard=pods=10', ...n]);
+    c.ok(['create', 'pdb', 'pdb1', '--selector=app=x', '--min-available=1', ...n]);
+    c.ok(['create', 'ingress', 'ing1', '--rule=foo.com/bar=s1:80', ...n]);
+    const svc = c.json<any>(['get', 'service', 's1', ...n]);
+    assert.match(svc.spec.clusterIP, /^10\.43\.\d+\.\d+$/, 'a ClusterIP from the service range');
+    const np = c.json<any>(['get', 'service', 's2', ...n]);
+    assert.ok(np.spec.ports[0].nodePort >= 30000 && np.spec.ports[0].nodePort <= 32767);
+    const job = c.json<any>(['get', 'job', 'j1', ...n]);
+    assert.equal(job.spec.template.metadata.labels['batch.kubernetes.io/job-name'], 'j1');
+    const pod = c.json<any>(['get', 'pod', 'p1', ...n]);
+    assert.equal(pod.spec.restartPolicy, 'Always');
+    assert.equal(pod.spec.containers[0].imagePullPolicy, 'Always');
+    assert.equal(pod.status.phase, 'Pending');
+    for (const r of c.ok(['api-resources', '-o', 'name']).trim().split('\n')) {
+      const out = c.kubectl(['describe', r, '-A']);
+      assert.equal(out.code, 0, `describe ${r}: ${out.stderr}`);
+    }
+  });
+
+  it('invalid objects are refused with upstream-style errors and nothing is stored', () => {
+    const neg = c.kubectl(['create', 'deployment', 'neg', '--image=busybox', '--replicas=-1', '-n', 'shop']);
+    assert.notEqual(neg.code, 0);
+    assert.match(neg.stderr, /Deployment.apps "neg" is invalid: spec.replicas: Invalid value: -1: must be greater than or equal to 0/);
+    const badName = c.kubectl(['create', 'configmap', 'Bad_Name', '-n', 'shop']);
+    assert.notEqual(badName.code, 0);
+    assert.match(badName.stderr, /a lowercase RFC 1123 subdomain must consist of/);
+    const unknown = c.kubectl(['apply', '-f', '-'], {
+      input: JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'unk', namespace: 'shop' }, data: {}, bogus: 1 }),
+    });
+    assert.notEqual(unknown.code, 0);
+    assert.match(unknown.stderr, /strict decoding error: unknown field "bogus"/);
+    assert.equal(c.kubectl(['get', 'cm', 'unk', '-n', 'shop']).code, 1);
+    assert.equal(c.kubectl(['get', 'deploy', 'neg', '-n', 'shop']).code, 1);
+  });
+
+  it('diff shows a change before apply; apply -k; edit with EDITOR; wait for jsonpath and delete', async () => {
+    const fs = await import('node:fs');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'k8ts-kz-'));
+    try {
+      const changed = MANIFEST.replace('replicas: 2', 'replicas: 3');
+      const diff = c.kubectl(['diff', '-f', '-'], { input: changed });
+      assert.equal(diff.code, 1, diff.stderr);
+      assert.match(diff.stdout, /^-\s+replicas: \d+$/m);
+      assert.match(diff.stdout, /^\+\s+replicas: 3$/m);
+      fs.writeFileSync(path.join(dir, 'cm.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: kz\ndata:\n  a: b\n');
+      fs.writeFileSync(path.join(dir, 'kustomization.yaml'), 'namespace: shop\nresources:\n- cm.yaml\nlabels:\n- pairs:\n    team: blue\n');
+      assert.match(c.ok(['apply', '-k', dir]), /configmap\/kz created/);
+      assert.equal(c.json<any>(['get', 'cm', 'kz', '-n', 'shop']).metadata.labels.team, 'blue');
+      const editor = path.join(dir, 'editor.sh');
+      fs.writeFileSync(editor, '#!/bin/sh\nsed -i "s/a: b/a: edited/" "$1"\n', { mode: 0o755 });
+      c.ok(['edit', 'cm', 'kz', '-n', 'shop'], { env: { EDITOR: editor } });
+      assert.equal(c.json<any>(['get', 'cm', 'kz', '-n', 'shop']).data.a, 'edited');
+      c.ok(['wait', '--for=jsonpath={.data.a}=edited', 'cm/kz', '-n', 'shop', '--timeout=10s']);
+      setTimeout(() => c.kubectl(['delete', 'cm', 'kz', '-n', 'shop']), 500);
+      const waited = await new Promise<{ code: number | null }>((resolve) => {
+        import('node:child_process').then(({ spawn }) => {
+          const p = spawn('kubectl', ['--kubeconfig', c.kubeconfig, 'wait', '--for=delete', 'cm/kz', '-n', 'shop', '--timeout=20s']);
+          p.on('exit', (code) => resolve({ code }));
+        });
+      });
+      assert.equal(waited.code, 0);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  for (const minor of [27, 33]) {
+    it(`kubectl 1.${minor}: apply (with validation), get, explain`, () => {
+      const bin = kubectlVersionBin(minor);
+      const out = c.ok(['apply', '-f', '-'], { input: MANIFEST.replace(/name: shop/g, `name: v${minor}`).replace(/namespace: shop/g, `namespace: v${minor}`), bin });
+      assert.match(out, /deployment.apps\/web created/);
+      assert.match(c.ok(['get', 'deploy', '-n', `v${minor}`], { bin }), /^web\s+0\/2/m);
+      assert.match(c.ok(['explain', 'deployment.spec.strategy'], { bin }), /DeploymentStrategy/);
+    });
+  }
 
   it('an anonymous request gets 401; health endpoints answer', async () => {
     const url = new URL(c.url);

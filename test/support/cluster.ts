@@ -26,7 +26,7 @@ export interface Cluster {
   /** Runs kubectl (default: the machine's `kubectl`) against the cluster. */
   kubectl(args: string[], opts?: { input?: string; bin?: string; env?: Record<string, string> }): RunResult;
   /** kubectl that must succeed; returns stdout (parsed when -o json is asked for by the caller). */
-  ok(args: string[], opts?: { input?: string; bin?: string }): string;
+  ok(args: string[], opts?: { input?: string; bin?: string; env?: Record<string, string> }): string;
   json<T = any>(args: string[]): T;
   /** Stops the server (SIGTERM to its PID) and waits for it. */
   stop(): Promise<number | null>;
