@@ -65,6 +65,41 @@ spec:
   ports:
   - port: 80
     targetPort: 80
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: web
+  namespace: shop
+spec:
+  rules:
+  - host: web.example
+    http:
+      paths:
+      - path: /
+        pathType: Prefix
+        backend:
+          service:
+            name: web
+            port:
+              number: 80
+---
+apiVersion: batch/v1
+kind: CronJob
+metadata:
+  name: tick
+  namespace: shop
+spec:
+  schedule: "*/5 * * * *"
+  jobTemplate:
+    spec:
+      template:
+        spec:
+          restartPolicy: OnFailure
+          containers:
+          - name: c
+            image: busybox
+            args: [date]
 `;
 
 describe('kubectl against k8ts server', () => {
@@ -104,6 +139,8 @@ describe('kubectl against k8ts server', () => {
     assert.match(first, /configmap\/settings created/);
     assert.match(first, /deployment.apps\/web created/);
     assert.match(first, /service\/web created/);
+    assert.match(first, /ingress.networking.k8s.io\/web created/);
+    assert.match(first, /cronjob.batch\/tick created/);
 
     const again = c.ok(['apply', '-f', '-'], { input: MANIFEST });
     for (const line of again.trim().split('\n')) assert.match(line, /unchanged$/, line);
@@ -143,6 +180,12 @@ describe('kubectl against k8ts server', () => {
     c.ok(['create', 'configmap', 'aaa', '-n', 'shop', '--from-literal=k=v']);
     const sorted = c.ok(['get', 'cm', '-n', 'shop', '--sort-by', '.metadata.name', '-o', 'name']).trim().split('\n');
     assert.deepEqual(sorted.filter((n) => n !== 'configmap/kube-root-ca.crt'), ['configmap/aaa', 'configmap/settings']);
+    const everything = c.ok(['get', 'all', '-n', 'shop']);
+    assert.match(everything, /^deployment.apps\/web\s/m);
+    assert.match(everything, /^service\/web\s+ClusterIP\s+10\.43\./m);
+    assert.match(everything, /^cronjob.batch\/tick\s/m);
+    const explained = c.ok(['explain', 'pod', '--recursive']);
+    assert.match(explained, /^\s+containers\s+<\[\]Container> -required-$/m);
     const bad = c.kubectl(['get', 'pods', '--field-selector', 'spec.bogus=1']);
     assert.notEqual(bad.code, 0);
     assert.match(bad.stderr, /field label not supported: spec.bogus/);
