@@ -44,6 +44,7 @@ import {
 import { decodeBody, MAX_NESTING, mediaType, readBody, toStatusError, writeJson } from './http.ts';
 import type { SchemaNode as TypedSchema } from './openapi/schema-node.ts';
 import { findTypeError, nestingDepthExceeds } from './typecheck.ts';
+import { listJson, watchEventJson } from './serialize.ts';
 import { negotiate, type Representation } from './negotiate.ts';
 import type { Store, Subresource } from './registry/store.ts';
 import type { ResourceRequest } from './request.ts';
@@ -241,7 +242,8 @@ async function watch(ctx: HandlerContext): Promise<void> {
           const table = toTable([ev.object], info, { ...rep.table, noHeaders: tableHeaderSent });
           tableHeaderSent = true;
           write(ev.type, table);
-        } else write(ev.type, render(rep, ev.object, info));
+        } else if (rep.kind === 'object') res.write(watchEventJson(ev.type, ev.object));
+        else write(ev.type, render(rep, ev.object, info));
       }
     }
   } catch (err) {
@@ -693,16 +695,11 @@ function respondList(ctx: HandlerContext, items: KObject[], metadata: { resource
       items: items.map((o) => render(rep, o, ctx.info)),
     });
   }
-  writeJson(ctx.res, 200, {
-    kind: `${ctx.info.kind}List`,
-    apiVersion: apiVersionOf(ctx.info),
-    metadata,
-    items: items.map((o) => withTypeMeta(o)),
-  });
+  const body = listJson({ kind: `${ctx.info.kind}List`, apiVersion: apiVersionOf(ctx.info), metadata }, items);
+  ctx.res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': body.length });
+  ctx.res.end(ctx.req.method === 'HEAD' ? undefined : body);
 }
 
-/** List items carry apiVersion and kind as stored (kubectl needs them). */
-const withTypeMeta = (o: KObject) => o;
 
 export const isWrite = (verb: string) => WRITE_VERBS.has(verb);
 export { clone };

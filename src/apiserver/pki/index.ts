@@ -185,7 +185,19 @@ export function userFromPeerCertificate(
 }
 
 /** userFromPeerCertificate for a server-side TLS socket (e.g. `req.socket` of a node:https request). */
+/** The user of a TLS connection is fixed at the handshake: parse its certificate once per connection. */
+const socketUsers = new WeakMap<tls.TLSSocket, { name: string; groups: string[] } | null>();
+
 export function userFromSocket(socket: tls.TLSSocket): { name: string; groups: string[] } | undefined {
+  let user = socketUsers.get(socket);
+  if (user === undefined) {
+    user = userFromSocketUncached(socket) ?? null;
+    socketUsers.set(socket, user);
+  }
+  return user ?? undefined;
+}
+
+function userFromSocketUncached(socket: tls.TLSSocket): { name: string; groups: string[] } | undefined {
   return userFromPeerCertificate(socket.getPeerCertificate(), socket.authorized);
 }
 

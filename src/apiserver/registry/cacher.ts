@@ -33,8 +33,14 @@ const WINDOW = 10_000;
 const WATCHER_BUFFER = 10_000;
 const FRESHNESS_WAIT_MS = 3_000;
 
+const scopeOf = (key: string) => key.slice(0, key.lastIndexOf('/') + 1);
+
 export class Cacher {
   private readonly objects = new Map<string, KObject>();
+  /** Keys by scope (the key up to its last '/': a namespace's prefix), so a namespace's list reads only its own. */
+  private readonly scopes = new Map<string, Set<string>>();
+  /** Sorted keys per scope (and for the whole resource), dropped when a key is added or removed there. */
+  private readonly sorted = new Map<string, string[]>();
   private window: CacheEvent[] = [];
   /** The window holds every event with rev > windowStart. */
   private windowStart = 0;
@@ -68,7 +74,9 @@ export class Cacher {
   private async relist(): Promise<void> {
     const { kvs, revision } = await this.backend.list(this.prefix);
     this.objects.clear();
-    for (const kv of kvs) this.objects.set(kv.key, this.decode(kv.value, kv.modRevision));
+    this.scopes.clear();
+    this.sorted.clear();
+    for (const kv of kvs) this.put(kv.key, this.decode(kv.value, kv.modRevision));
     this.window = [];
     this.windowStart = revision;
     this.setRev(revision);
@@ -107,13 +115,13 @@ export class Cacher {
       const prev = this.objects.get(e.kv.key);
       if (e.type === 'delete') {
         if (!prev) continue;
-        this.objects.delete(e.kv.key);
+        this.remove(e.kv.key);
         // A deleted object is reported with the deletion's resourceVersion, as upstream does.
         const object = { ...prev, metadata: { ...prev.metadata, resourceVersion: String(rev) } };
         out.push({ type: 'DELETED', rev, key: e.kv.key, object, prev });
       } else {
         const object = this.decode(e.kv.value, rev);
-        this.objects.set(e.kv.key, object);
+        this.put(e.kv.key, object);
         out.push({ type: prev ? 'MODIFIED' : 'ADDED', rev, key: e.kv.key, object, prev });
       }
     }
@@ -161,11 +169,44 @@ export class Cacher {
     }
   }
 
+  private put(key: string, obj: KObject): void {
+    if (!this.objects.has(key)) {
+      const scope = scopeOf(key);
+      let set = this.scopes.get(scope);
+      if (!set) this.scopes.set(scope, (set = new Set()));
+      set.add(key);
+      this.sorted.delete(scope);
+      this.sorted.delete(this.prefix);
+    }
+    this.objects.set(key, obj);
+  }
+
+  private remove(key: string): void {
+    if (!this.objects.delete(key)) return;
+    const scope = scopeOf(key);
+    const set = this.scopes.get(scope);
+    set?.delete(key);
+    if (set?.size === 0) this.scopes.delete(scope);
+    this.sorted.delete(scope);
+    this.sorted.delete(this.prefix);
+  }
+
+  /** Keys under `prefix` in order: a whole-resource or one-scope list uses its cached index. */
+  private keysUnder(prefix: string): string[] {
+    let keys = this.sorted.get(prefix);
+    if (keys) return keys;
+    if (prefix === this.prefix) keys = [...this.objects.keys()];
+    else if (this.scopes.has(prefix)) keys = [...this.scopes.get(prefix)!];
+    else if (prefix.endsWith('/') && prefix.startsWith(this.prefix)) keys = [];
+    else keys = [...this.objects.keys()].filter((k) => k.startsWith(prefix));
+    keys.sort();
+    if (prefix === this.prefix || this.scopes.has(prefix)) this.sorted.set(prefix, keys);
+    return keys;
+  }
+
   /** Current objects under `prefix` that match, in key order, and the revision they reflect. */
   list(filter: WatchFilter): { items: KObject[]; revision: number } {
-    const keys: string[] = [];
-    for (const key of this.objects.keys()) if (key.startsWith(filter.prefix)) keys.push(key);
-    keys.sort();
+    const keys = this.keysUnder(filter.prefix);
     const items: KObject[] = [];
     for (const key of keys) {
       const obj = this.objects.get(key)!;
