@@ -262,7 +262,7 @@ export class Store {
     await this.strategy.beforeCreate?.(obj);
     try {
       const kv = await this.backend.create(this.key(namespace, meta.name!), this.encode(obj));
-      return this.fromKv(kv);
+      return withRevision(obj, kv);
     } catch (err) {
       await this.strategy.afterDelete?.(obj); // release what beforeCreate allocated
       if (isStorageError(err, 'KeyExists')) throw alreadyExists(this.gr, meta.name!);
@@ -356,7 +356,7 @@ export class Store {
         });
         written = true;
         await this.strategy.afterUpdate?.(obj, current);
-        return this.fromKv(kv);
+        return withRevision(obj, kv);
       } catch (err) {
         if (!written) await this.strategy.abortUpdate?.(obj, current); // release what beforeUpdate took
         if (isStorageError(err, 'Conflict') && !opts.precondition && attempt < GUARANTEED_UPDATE_ATTEMPTS) continue;
@@ -535,6 +535,12 @@ export class Store {
     }
     return { ...list, items: deleted };
   }
+}
+
+/** The object just written, as a read would return it (what was stored, plus the write's resourceVersion). */
+function withRevision(obj: KObject, kv: KeyValue): KObject {
+  obj.metadata.resourceVersion = String(kv.modRevision);
+  return obj;
 }
 
 const isNotFound = (err: unknown) => (err as { reason?: string })?.reason === 'NotFound';
