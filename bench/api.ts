@@ -22,6 +22,7 @@
  * / 3000 for 1 / 16 / 64 clients, scaled by BENCH_CREATES/3000). The default run takes about 1.5-2 minutes.
  * The server and etcd are stopped by their PIDs and their temp dirs removed, also on error and on ^C.
  */
+import { closedLoop, envNumber, fmt, round, stats, type Run, type Stats } from './harness.ts';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -32,14 +33,6 @@ import { startCluster, type Cluster } from '../test/support/cluster.ts';
 import { startEtcd, type EtcdProcess } from '../test/support/etcd.ts';
 
 // ---- settings ---------------------------------------------------------------------------------------------------
-
-function envNumber(name: string): number | undefined {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return undefined;
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number, got '${raw}'`);
-  return n;
-}
 
 const SECONDS = envNumber('BENCH_SECONDS') ?? 2;
 const CREATE_SCALE = (envNumber('BENCH_CREATES') ?? 3000) / 3000;
@@ -56,60 +49,6 @@ const NS_SMALL = 'bench-100';
 /** Watch phase: writes per concurrency level (bounded by SECONDS as well). */
 const WATCH_WRITES: Record<number, number> = { 1: 1000, 16: 600, 64: 300 };
 const WATCH_DRAIN_MS = 15_000;
-
-// ---- measurement ------------------------------------------------------------------------------------------------
-
-interface Run {
-  ops: number;
-  elapsedMs: number;
-  lat: number[];
-}
-
-type Limit = { ops: number; seconds?: number } | { seconds: number; ops?: undefined };
-
-/** `concurrency` closed-loop clients until `limit` (ops and/or seconds) is reached; the first error is rethrown. */
-async function closedLoop(concurrency: number, limit: Limit, op: (worker: number, seq: number) => Promise<void>): Promise<Run> {
-  const lat: number[] = [];
-  let seq = 0;
-  let failed = false;
-  const start = performance.now();
-  const deadline = limit.seconds !== undefined ? start + limit.seconds * 1000 : Infinity;
-  const more = () => !failed && (limit.ops === undefined || seq < limit.ops) && performance.now() < deadline;
-  const worker = async (w: number) => {
-    while (more()) {
-      const n = seq++;
-      const t0 = performance.now();
-      try {
-        await op(w, n);
-      } catch (err) {
-        failed = true;
-        throw err;
-      }
-      lat.push(performance.now() - t0);
-    }
-  };
-  await Promise.all(Array.from({ length: concurrency }, (_, w) => worker(w)));
-  return { ops: lat.length, elapsedMs: performance.now() - start, lat };
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  const rank = Math.ceil((p / 100) * sorted.length);
-  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1]!;
-}
-
-interface Stats {
-  perS: number;
-  p50: number;
-  p99: number;
-  n: number;
-}
-
-function stats(run: Run, opsOverride?: number): Stats {
-  const lat = [...run.lat].sort((a, b) => a - b);
-  const ops = opsOverride ?? run.ops;
-  return { perS: run.elapsedMs > 0 ? (ops * 1000) / run.elapsedMs : NaN, p50: percentile(lat, 50), p99: percentile(lat, 99), n: lat.length };
-}
 
 // ---- workload ---------------------------------------------------------------------------------------------------
 
@@ -194,8 +133,6 @@ function rssMb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
 
 const results: Array<[string, number]> = [];
 const result = (name: string, value: number) => results.push([`api.${name}`, value]);
-const fmt = (v: number, digits = 2) => (Number.isFinite(v) ? v.toFixed(digits) : 'n/a');
-const round = (v: number) => (Number.isFinite(v) ? Number(v.toPrecision(6)) : NaN);
 const rows: string[][] = [];
 function row(what: string, c: number | string, s: Stats, note = ''): void {
   rows.push([what, String(c), fmt(s.perS, 0), fmt(s.p50, 2), fmt(s.p99, 2), String(s.n), note]);

@@ -30,6 +30,7 @@
  * Knobs: BENCH_SECONDS (per phase, default 4) or BENCH_OPS (fixed operations per phase instead of a duration).
  * The default run takes about 80 s. etcd is stopped by its PID and both temp dirs are removed, also on error/^C.
  */
+import { closedLoop, envNumber, fmt, round, stats, type Limit, type Run, type Stats } from './harness.ts';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -42,14 +43,6 @@ import { startEtcd, type EtcdProcess } from '../test/support/etcd.ts';
 
 // ---- settings ---------------------------------------------------------------------------------------------------
 
-function envNumber(name: string): number | undefined {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return undefined;
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number, got '${raw}'`);
-  return n;
-}
-
 const BENCH_OPS = envNumber('BENCH_OPS');
 const BENCH_SECONDS = envNumber('BENCH_SECONDS') ?? 4;
 /** Each phase runs for a fixed number of operations (BENCH_OPS) or else for a fixed duration. */
@@ -60,72 +53,6 @@ const GET_CONCURRENCY = 16;
 const VALUE_BYTES = 1024;
 /** How long to wait for the last watch events after the writer stopped. */
 const WATCH_DRAIN_MS = 10_000;
-
-// ---- measurement ------------------------------------------------------------------------------------------------
-
-type Limit = { ops: number; seconds?: undefined } | { seconds: number; ops?: undefined };
-
-interface Run {
-  ops: number;
-  elapsedMs: number;
-  /** Latency of every operation, ms. */
-  lat: number[];
-}
-
-/**
- * Runs `op` from `concurrency` closed-loop workers until `limit` is reached. `op(worker, seq)` gets the worker number
- * and a run-wide sequence number (unique per operation). The first error stops every worker and is rethrown.
- */
-async function closedLoop(
-  concurrency: number,
-  limit: Limit,
-  op: (worker: number, seq: number) => Promise<void>,
-): Promise<Run> {
-  const lat: number[] = [];
-  let seq = 0;
-  let failed = false;
-  const start = performance.now();
-  const deadline = limit.seconds !== undefined ? start + limit.seconds * 1000 : Infinity;
-  const more = () =>
-    !failed && (limit.ops !== undefined ? seq < limit.ops : performance.now() < deadline);
-  const worker = async (w: number) => {
-    while (more()) {
-      const n = seq++;
-      const t0 = performance.now();
-      try {
-        await op(w, n);
-      } catch (err) {
-        failed = true;
-        throw err;
-      }
-      lat.push(performance.now() - t0);
-    }
-  };
-  await Promise.all(Array.from({ length: concurrency }, (_, w) => worker(w)));
-  return { ops: lat.length, elapsedMs: performance.now() - start, lat };
-}
-
-/** Nearest-rank percentile of an ascending-sorted array. */
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  const rank = Math.ceil((p / 100) * sorted.length);
-  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1]!;
-}
-
-interface Stats {
-  perS: number;
-  p50: number;
-  p99: number;
-  n: number;
-}
-
-/** Pools runs: throughput = total ops / total time, percentiles over all samples. */
-function stats(...runs: Run[]): Stats {
-  const lat = runs.flatMap((r) => r.lat).sort((a, b) => a - b);
-  const ops = runs.reduce((s, r) => s + r.ops, 0);
-  const ms = runs.reduce((s, r) => s + r.elapsedMs, 0);
-  return { perS: ms > 0 ? (ops * 1000) / ms : NaN, p50: percentile(lat, 50), p99: percentile(lat, 99), n: ops };
-}
 
 // ---- workload ---------------------------------------------------------------------------------------------------
 
@@ -310,8 +237,6 @@ const results: Array<[string, number]> = [];
 function result(name: string, value: number): void {
   results.push([`store.${name}`, value]);
 }
-const fmt = (v: number, digits = 2) => (Number.isFinite(v) ? v.toFixed(digits) : 'n/a');
-const round = (v: number) => (Number.isFinite(v) ? Number(v.toPrecision(6)) : NaN);
 
 function describeEnv(etcdPid: number): string[] {
   const lines = [`node ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'})`];
@@ -433,7 +358,7 @@ async function main(): Promise<void> {
     const s = Object.fromEntries(
       targets.map((t) => {
         const w = writes.get(`${t.name}.c${c}`)!;
-        return [t.name, { put: stats(w.create, w.update), create: stats(w.create), update: stats(w.update) }];
+        return [t.name, { put: stats([w.create, w.update]), create: stats(w.create), update: stats(w.update) }];
       }),
     ) as Record<'lmdb' | 'etcd', Record<'put' | 'create' | 'update', Stats>>;
     for (const kind of ['put', 'create', 'update'] as const) {
