@@ -6,6 +6,7 @@ import { loadOpenApi } from '../apiserver/openapi/index.ts';
 import { ensurePki } from '../apiserver/pki/index.ts';
 import { ApiServer } from '../apiserver/server.ts';
 import { writeKubeconfig } from '../client/kubeconfig.ts';
+import { startControllerManager } from '../controllers/manager.ts';
 import { openBackend, storeDir, type Backend, type StoreConfig } from '../storage/index.ts';
 import { logger, type Logger } from '../util/log.ts';
 import { dataDirOption, errorMessage, nonNegativeInt } from './options.ts';
@@ -13,7 +14,7 @@ import { dataDirOption, errorMessage, nonNegativeInt } from './options.ts';
 /** `k8ts server`: the control plane in one process. */
 export function serverCommand(): Command {
   return new Command('server')
-    .description('run the control plane: the store and the Kubernetes API server (until SIGTERM/SIGINT)')
+    .description('run the control plane: the store, the Kubernetes API server and the controller manager (until SIGTERM/SIGINT)')
     .addOption(dataDirOption())
     .option('--listen <host:port>', 'address the API server listens on', '0.0.0.0:6443')
     .addOption(new Option('--store <kind>', 'where cluster state is stored').choices(['lmdb', 'etcd']).default('lmdb'))
@@ -106,6 +107,11 @@ export async function runServer(config: ServerConfig, signal: AbortSignal, log: 
     running.push({ name: 'store', stop: () => backend.close() });
     const api = await startApiServer(config, backend);
     running.push({ name: 'apiserver', stop: () => api.stop() });
+    const controllers = await startControllerManager({
+      kubeconfig: path.join(config.dataDir, 'admin.kubeconfig'),
+      log: logger('controller-manager'),
+    });
+    running.push({ name: 'controller-manager', stop: () => controllers.stop() });
     log.info({ dataDir: config.dataDir }, 'server running');
     await untilAborted(signal);
   } catch (err) {
