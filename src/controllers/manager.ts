@@ -13,6 +13,7 @@ import { SharedInformerFactory } from '../client/informer.ts';
 import { defaultIdentity, LeaderElector, LeaseLock } from '../client/leaderelection.ts';
 import { logger, type Logger } from '../util/log.ts';
 import { NamespaceController } from './namespace/controller.ts';
+import { ReplicaSetController } from './replicaset/controller.ts';
 
 export const LEADER_ELECTION_NAMESPACE = 'kube-system';
 export const LEADER_ELECTION_NAME = 'k8ts-controller-manager';
@@ -35,6 +36,11 @@ export const DEFAULT_CONTROLLERS: readonly ControllerDescriptor[] = [
     name: 'namespace',
     workers: 2,
     build: ({ client, informers }) => new NamespaceController({ client, informers }),
+  },
+  {
+    name: 'replicaset',
+    workers: 5,
+    build: ({ client, informers }) => new ReplicaSetController({ client, informers }),
   },
 ];
 
