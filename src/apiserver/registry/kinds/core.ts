@@ -24,6 +24,7 @@ import {
   validateQualifiedName,
   IS_NEGATIVE,
   type J,
+  PROTOCOLS,
 } from './util.ts';
 
 const MAX_SECRET_SIZE = 1024 * 1024;
@@ -355,7 +356,7 @@ export const endpointsStrategy = defineKind({
         else if (port.name) errs.push(...validateDNS1123Label(String(port.name), `${pp}.name`));
         errs.push(...isValidPortNum(port.port ?? 0).map((m) => invalid(`${pp}.port`, port.port ?? 0, m)));
         if (!port.protocol) errs.push(required(`${pp}.protocol`));
-        else if (!['SCTP', 'TCP', 'UDP'].includes(port.protocol)) errs.push(notSupported(`${pp}.protocol`, port.protocol, ['SCTP', 'TCP', 'UDP']));
+        else if (!PROTOCOLS.includes(port.protocol)) errs.push(notSupported(`${pp}.protocol`, port.protocol, PROTOCOLS));
         if (port.appProtocol != null) errs.push(...validateQualifiedName(String(port.appProtocol), `${pp}.appProtocol`));
       });
     });

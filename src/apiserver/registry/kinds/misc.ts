@@ -19,6 +19,7 @@ import {
   validateQualifiedName,
   IS_NEGATIVE,
   type J,
+  PROTOCOLS,
 } from './util.ts';
 
 // ---- HorizontalPodAutoscaler ----------------------------------------------------------------------------------------
@@ -185,7 +186,7 @@ export const endpointSliceStrategy = defineKind({
       if (names.has(name)) errs.push(duplicate(`${p}.name`, name));
       names.add(name);
       if (port.protocol == null) errs.push(required(`${p}.protocol`));
-      else if (!['SCTP', 'TCP', 'UDP'].includes(port.protocol)) errs.push(notSupported(`${p}.protocol`, port.protocol, ['SCTP', 'TCP', 'UDP']));
+      else if (!PROTOCOLS.includes(port.protocol)) errs.push(notSupported(`${p}.protocol`, port.protocol, PROTOCOLS));
       if (port.appProtocol != null) errs.push(...validateQualifiedName(String(port.appProtocol), `${p}.appProtocol`));
     });
     return errs;

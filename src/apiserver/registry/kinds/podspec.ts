@@ -38,6 +38,7 @@ import {
   validatePortNumOrName,
   validateQualifiedName,
   type J,
+  PROTOCOLS,
 } from './util.ts';
 
 /** Who owns the PodSpec: for decode errors, and the few checks that differ for Pods. */
@@ -464,7 +465,7 @@ function validateContainerPorts(ports: unknown, field: string): Errs {
     else errs.push(...isValidPortNum(port.containerPort).map((m) => invalid(`${p}.containerPort`, port.containerPort, m)));
     if (port.hostPort) errs.push(...isValidPortNum(port.hostPort).map((m) => invalid(`${p}.hostPort`, port.hostPort, m)));
     if (!port.protocol) errs.push(required(`${p}.protocol`));
-    else if (!['SCTP', 'TCP', 'UDP'].includes(port.protocol)) errs.push(notSupported(`${p}.protocol`, port.protocol, ['SCTP', 'TCP', 'UDP']));
+    else if (!PROTOCOLS.includes(port.protocol)) errs.push(notSupported(`${p}.protocol`, port.protocol, PROTOCOLS));
   });
   return errs;
 }

@@ -32,6 +32,7 @@ import {
   validatePortNumOrName,
   validateQualifiedName,
   type J,
+  PROTOCOLS,
 } from './util.ts';
 
 const GK = { group: '', kind: 'Service' };
@@ -142,7 +143,7 @@ function validateServicePort(sp: J, requireName: boolean, names: Set<string>, fi
   }
   errs.push(...isValidPortNum(sp.port ?? 0).map((m) => invalid(`${field}.port`, sp.port ?? 0, m)));
   if (!sp.protocol) errs.push(required(`${field}.protocol`));
-  else if (!['SCTP', 'TCP', 'UDP'].includes(sp.protocol)) errs.push(notSupported(`${field}.protocol`, sp.protocol, ['SCTP', 'TCP', 'UDP']));
+  else if (!PROTOCOLS.includes(sp.protocol)) errs.push(notSupported(`${field}.protocol`, sp.protocol, PROTOCOLS));
   errs.push(...validatePortNumOrName(sp.targetPort, `${field}.targetPort`));
   if (sp.appProtocol != null) errs.push(...validateQualifiedName(String(sp.appProtocol), `${field}.appProtocol`));
   return errs;

@@ -38,6 +38,8 @@ export const IS_NEGATIVE = 'must be greater than or equal to 0';
 export const FIELD_IMMUTABLE = 'field is immutable';
 export const inclusiveRange = (lo: number, hi: number) => `must be between ${lo} and ${hi}, inclusive`;
 export const MAX_INT32 = 2147483647;
+/** The port protocols upstream accepts, in the order its messages list them. */
+export const PROTOCOLS: readonly string[] = ['SCTP', 'TCP', 'UDP'];
 
 export function nonNegative(value: unknown, field: string): Errs {
   return typeof value === 'number' && value < 0 ? [invalid(field, value, IS_NEGATIVE)] : [];
