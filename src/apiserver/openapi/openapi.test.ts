@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { apiVersionOf, groupVersions, RESOURCES, verbsOf } from '../../apimachinery/resources.ts';
 import { loadOpenApi, serveOpenApi, type OpenApi } from './index.ts';
+import { apiGroupList, apiResourceList, apiVersions } from '../discovery.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any;
@@ -298,22 +299,11 @@ function startStub(objects: Map<string, Json>): Promise<{ server: Server; port: 
         return res.end(oa.body);
       }
       const path = u.pathname.replace(/\/$/, '');
-      if (path === '/api') return send(res, 200, { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [] });
-      if (path === '/apis') {
-        const groups = [...new Set(gvs.map((g) => g.group).filter(Boolean))].map((name) => {
-          const versions = gvs.filter((g) => g.group === name).map((g) => ({ groupVersion: `${name}/${g.version}`, version: g.version }));
-          return { name, versions, preferredVersion: versions[0] };
-        });
-        return send(res, 200, { kind: 'APIGroupList', apiVersion: 'v1', groups });
-      }
+      // Legacy discovery, from the server's own documents.
+      if (path === '/api') return send(res, 200, apiVersions(''));
+      if (path === '/apis') return send(res, 200, apiGroupList());
       const gv = gvs.find((g) => path === '/' + gvPathOf(g.group, g.version));
-      if (gv) {
-        const resources = RESOURCES.filter((r) => r.group === gv.group && r.version === gv.version).flatMap((r) => [
-          { name: r.resource, singularName: r.singular, namespaced: r.namespaced, kind: r.kind, verbs: verbsOf(r), shortNames: r.shortNames, categories: r.categories },
-          ...(r.subresources ?? []).map((s) => ({ name: `${r.resource}/${s}`, singularName: '', namespaced: r.namespaced, kind: r.kind, verbs: ['get', 'patch', 'update'] })),
-        ]);
-        return send(res, 200, { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: apiVersionOf(gv), resources });
-      }
+      if (gv) return send(res, 200, apiResourceList(gv.group, gv.version));
       const m = /^\/apis\/apps\/v1\/namespaces\/([^/]+)\/deployments(?:\/([^/]+))?$/.exec(path);
       if (m) {
         const key = `${m[1]}/${m[2] ?? ''}`;
