@@ -6,7 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { compileFieldSelector, isFieldSelectorError } from '../apimachinery/fields.ts';
 import { isLabelSelectorError, parseLabelSelector } from '../apimachinery/labels.ts';
-import { clone, isObject, type KObject } from '../apimachinery/object.ts';
+import { isObject, type KObject } from '../apimachinery/object.ts';
 import {
   applyPatch,
   isPatchError,
@@ -68,8 +68,6 @@ export interface HandlerContext {
   trackWatch(stop: () => void): () => void;
   log(msg: string, err?: unknown): void;
 }
-
-const WRITE_VERBS = new Set(['create', 'update', 'patch', 'delete', 'deletecollection']);
 
 export async function handleResource(ctx: HandlerContext): Promise<void> {
   const { request: r, info } = ctx;
@@ -243,7 +241,7 @@ async function watch(ctx: HandlerContext): Promise<void> {
           tableHeaderSent = true;
           write(ev.type, table);
         } else if (rep.kind === 'object') res.write(watchEventJson(ev.type, ev.object));
-        else write(ev.type, render(rep, ev.object, info));
+        else write(ev.type, render(rep, ev.object));
       }
     }
   } catch (err) {
@@ -666,11 +664,10 @@ function intParam(name: string, value: string): number {
 
 // ---- responses --------------------------------------------------------------------------------------------------
 
-function render(rep: Representation, obj: KObject, info: ResourceInfo): unknown {
+function render(rep: Representation, obj: KObject): unknown {
   if (rep.kind === 'metadata') {
     return { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: obj.metadata };
   }
-  void info;
   return obj;
 }
 
@@ -679,7 +676,7 @@ function respond(ctx: HandlerContext, code: number, obj: KObject): void {
   if (rep.kind === 'table') {
     return writeJson(ctx.res, code, toTable([obj], ctx.info, rep.table));
   }
-  writeJson(ctx.res, code, render(rep, obj, ctx.info));
+  writeJson(ctx.res, code, render(rep, obj));
 }
 
 function respondList(ctx: HandlerContext, items: KObject[], metadata: { resourceVersion?: string; continue?: string }): void {
@@ -692,14 +689,10 @@ function respondList(ctx: HandlerContext, items: KObject[], metadata: { resource
       kind: 'PartialObjectMetadataList',
       apiVersion: 'meta.k8s.io/v1',
       metadata,
-      items: items.map((o) => render(rep, o, ctx.info)),
+      items: items.map((o) => render(rep, o)),
     });
   }
   const body = listJson({ kind: `${ctx.info.kind}List`, apiVersion: apiVersionOf(ctx.info), metadata }, items);
   ctx.res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': body.length });
   ctx.res.end(ctx.req.method === 'HEAD' ? undefined : body);
 }
-
-
-export const isWrite = (verb: string) => WRITE_VERBS.has(verb);
-export { clone };
